@@ -1,0 +1,90 @@
+"""Settings, read once when the program starts (never at import time).
+
+Each setting comes from the environment variable ``NEWSBOT_<NAME>`` or from the
+key ``<name>`` of an optional ``newsbot.toml`` in the working directory (or the
+file named by ``NEWSBOT_CONFIG``). The environment wins. A value that cannot
+be used stops the start with a message that names the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import BadInput
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = None
+    api_url: str = DEFAULT_API_URL
+    db: str = "./newsbot.db"
+    admins: tuple[int, ...] = ()
+    tme_url: str = "https://t.me"
+    poll_interval: float = 300.0
+    allow_private_urls: bool = False
+    tz: str = "UTC"
+    log_level: str = "INFO"
+    http_host: str = "0.0.0.0"  # noqa: S104 - health endpoint listens on all interfaces by default
+    http_port: int = 8080
+    webhook_secret: str | None = None
+
+    @classmethod
+    def load(
+        cls, environ: Mapping[str, str] | None = None, config_file: str | Path | None = None
+    ) -> Settings:
+        """Read the settings from ``environ`` (default ``os.environ``) and the toml file."""
+        env = os.environ if environ is None else environ
+        path = Path(config_file or env.get("NEWSBOT_CONFIG") or "newsbot.toml")
+        raw: dict[str, Any] = {}
+        if path.is_file():
+            try:
+                with path.open("rb") as fh:
+                    raw.update({k.lower(): v for k, v in tomllib.load(fh).items()})
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise BadInput(f"cannot read {path}: {exc}") from exc
+        for f in fields(cls):
+            value = env.get(f"NEWSBOT_{f.name.upper()}")
+            if value is not None and value != "":
+                raw[f.name] = value
+        if "token" not in raw and env.get("TELEGRAM_BOT_TOKEN"):
+            raw["token"] = env["TELEGRAM_BOT_TOKEN"]
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(raw) - set(known))
+        if unknown:
+            raise BadInput(f"unknown setting in {path}: {', '.join(unknown)}")
+        return cls(**{name: _convert(name, known[name].type, value) for name, value in raw.items()})
+
+
+def _convert(name: str, kind: Any, value: Any) -> Any:
+    label = f"NEWSBOT_{name.upper()}"
+    kind = str(kind)
+    try:
+        if kind.startswith("bool"):
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(value)
+        if kind.startswith("int"):
+            return int(value)
+        if kind.startswith("float"):
+            number = float(value)
+            if number <= 0:
+                raise ValueError(value)
+            return number
+        if kind.startswith("tuple"):
+            items = value if isinstance(value, list) else str(value).split(",")
+            return tuple(int(str(item).strip()) for item in items if str(item).strip())
+        return str(value)
+    except ValueError:
+        raise BadInput(f"{label} has an unusable value: {value!r}") from None
