@@ -1,0 +1,499 @@
+"""The store: articles, their sentences (full-text indexed), sources and posts.
+
+Everything outside this module speaks to :class:`Store`; only this module
+speaks SQL. :func:`open_store` picks the backend from ``NEWSBOT_DB``: a file
+path or ``sqlite:///path`` gives the embedded SQLite store (WAL mode, FTS5).
+
+The schema is versioned: :data:`MIGRATIONS` is a list of scripts, and the
+store applies those newer than ``PRAGMA user_version`` at open, each in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .article import Article
+from .errors import BadInput
+from .urls import normalize_url
+
+
+@dataclass
+class StoredArticle:
+    id: int
+    article: Article
+    summary: list[str]
+    ingested_at: str
+
+
+@dataclass
+class SentenceHit:
+    article_id: int
+    position: int
+    text: str
+    score: float
+    url: str | None
+    title: str | None
+    published: str | None
+
+
+@dataclass
+class Source:
+    id: int
+    kind: str
+    key: str
+    url: str
+    added_at: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_polled: str | None = None
+    last_error: str | None = None
+    failures: int = 0
+    state: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class IngestResult:
+    article_id: int
+    created: bool  # False when the article was already stored (same URL or same text)
+
+
+def content_hash(text: str) -> str:
+    """A hash of the article text that ignores case, spacing and punctuation."""
+    folded = " ".join(re.findall(r"\w+", text.casefold()))
+    return hashlib.sha256(folded.encode()).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store(ABC):
+    """What the rest of newsbot may ask of a store."""
+
+    @abstractmethod
+    def add_article(
+        self, article: Article, sentences: Sequence[str], summary: Sequence[str]
+    ) -> IngestResult:
+        """Store one article with its sentences and summary, in one transaction."""
+
+    @abstractmethod
+    def find_article(self, url: str | None = None, text: str | None = None) -> int | None:
+        """The id of a stored article with this (normalized) URL or this text."""
+
+    @abstractmethod
+    def get_article(self, article_id: int) -> StoredArticle | None: ...
+
+    @abstractmethod
+    def latest(self, limit: int = 10) -> list[StoredArticle]: ...
+
+    @abstractmethod
+    def count_articles(self) -> int: ...
+
+    @abstractmethod
+    def search_sentences(
+        self, terms: Sequence[str], limit: int = 20, language: str | None = None
+    ) -> list[SentenceHit]:
+        """Sentences matching any of ``terms``, best (BM25) first."""
+
+    @abstractmethod
+    def add_source(self, kind: str, key: str, url: str) -> tuple[Source, bool]:
+        """Watch a source; returns it and whether it is new."""
+
+    @abstractmethod
+    def remove_source(self, key: str) -> bool: ...
+
+    @abstractmethod
+    def list_sources(self) -> list[Source]: ...
+
+    @abstractmethod
+    def update_source(
+        self,
+        source_id: int,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        error: str | None = None,
+        state: dict[str, object] | None = None,
+    ) -> None:
+        """Record one poll of a source: its validators, or the error it gave."""
+
+    @abstractmethod
+    def seen_post(self, source_id: int, post_key: str) -> bool: ...
+
+    @abstractmethod
+    def mark_post(self, source_id: int, post_key: str, article_id: int | None) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+MIGRATIONS: list[str] = [
+    # 1: articles, sentences with FTS5, sources and posts
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        url TEXT,
+        url_key TEXT UNIQUE,
+        content_hash TEXT NOT NULL UNIQUE,
+        title TEXT,
+        published TEXT,
+        author TEXT,
+        site TEXT,
+        language TEXT,
+        via TEXT,
+        text TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        extra TEXT NOT NULL DEFAULT '{}',
+        ingested_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_published ON articles(published);
+    CREATE TABLE sentences (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        UNIQUE (article_id, position)
+    );
+    CREATE VIRTUAL TABLE sentences_fts USING fts5(
+        text, content='sentences', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER sentences_ai AFTER INSERT ON sentences BEGIN
+        INSERT INTO sentences_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER sentences_ad AFTER DELETE ON sentences BEGIN
+        INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL UNIQUE,
+        url TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_polled TEXT,
+        last_error TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE posts (
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        post_key TEXT NOT NULL,
+        article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (source_id, post_key)
+    );
+    """,
+]
+
+
+def open_store(db: str) -> Store:
+    """Open the store named by ``db`` (a path, ``sqlite:///path`` or ``:memory:``)."""
+    if db.startswith(("postgresql://", "postgres://")):
+        raise BadInput("the PostgreSQL store is not available yet; use a SQLite file path")
+    if db.startswith("sqlite:///"):
+        db = db[len("sqlite:///") :]
+    elif "://" in db:
+        raise BadInput(f"NEWSBOT_DB must be a file path or a sqlite:/// URL, not {db!r}")
+    return SQLiteStore(db)
+
+
+class SQLiteStore(Store):
+    """The embedded store. Safe to share between threads (one lock)."""
+
+    def __init__(self, path: str) -> None:
+        if path != ":memory:":
+            parent = Path(path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise BadInput(f"the folder for the store does not exist: {parent}")
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=5000")
+        except sqlite3.DatabaseError as exc:
+            raise BadInput(f"cannot open the store {path}: {exc}") from exc
+        self._lock = threading.RLock()
+        self._migrate()
+
+    # -- plumbing -----------------------------------------------------------
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        try:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise BadInput(f"the store is not a newsbot database: {exc}") from exc
+        if version > len(MIGRATIONS):
+            raise BadInput("the store was written by a newer newsbot; upgrade newsbot")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self._tx() as db:
+                for statement in _statements(script):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- articles -----------------------------------------------------------
+
+    def find_article(self, url: str | None = None, text: str | None = None) -> int | None:
+        with self._lock:
+            if url:
+                row = self._db.execute(
+                    "SELECT id FROM articles WHERE url_key = ?", (normalize_url(url),)
+                ).fetchone()
+                if row:
+                    return int(row[0])
+            if text:
+                row = self._db.execute(
+                    "SELECT id FROM articles WHERE content_hash = ?", (content_hash(text),)
+                ).fetchone()
+                if row:
+                    return int(row[0])
+        return None
+
+    def add_article(
+        self, article: Article, sentences: Sequence[str], summary: Sequence[str]
+    ) -> IngestResult:
+        with self._tx() as db:
+            existing = self.find_article(article.url, article.text)
+            if existing is not None:
+                return IngestResult(existing, created=False)
+            cursor = db.execute(
+                """INSERT INTO articles (url, url_key, content_hash, title, published, author,
+                       site, language, via, text, summary, extra, ingested_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    article.url,
+                    normalize_url(article.url) if article.url else None,
+                    content_hash(article.text),
+                    article.title,
+                    article.published,
+                    article.author,
+                    article.site,
+                    article.language,
+                    article.via,
+                    article.text,
+                    json.dumps(list(summary), ensure_ascii=False),
+                    json.dumps(article.extra, ensure_ascii=False, default=str),
+                    _now(),
+                ),
+            )
+            article_id = int(cursor.lastrowid or 0)
+            db.executemany(
+                "INSERT INTO sentences (article_id, position, text) VALUES (?, ?, ?)",
+                [(article_id, i, s) for i, s in enumerate(sentences)],
+            )
+        return IngestResult(article_id, created=True)
+
+    def _row_to_article(self, row: sqlite3.Row) -> StoredArticle:
+        return StoredArticle(
+            id=int(row["id"]),
+            article=Article(
+                text=row["text"],
+                url=row["url"],
+                title=row["title"],
+                published=row["published"],
+                author=row["author"],
+                site=row["site"],
+                language=row["language"],
+                via=row["via"],
+                extra=json.loads(row["extra"]),
+            ),
+            summary=json.loads(row["summary"]),
+            ingested_at=row["ingested_at"],
+        )
+
+    def get_article(self, article_id: int) -> StoredArticle | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return self._row_to_article(row) if row else None
+
+    def latest(self, limit: int = 10) -> list[StoredArticle]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM articles ORDER BY COALESCE(published, ingested_at) DESC, id DESC"
+                " LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [self._row_to_article(row) for row in rows]
+
+    def count_articles(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def search_sentences(
+        self, terms: Sequence[str], limit: int = 20, language: str | None = None
+    ) -> list[SentenceHit]:
+        query = " OR ".join(_fts_term(t) for t in terms if _fts_term(t))
+        if not query:
+            return []
+        sql = """SELECT s.article_id, s.position, s.text, bm25(sentences_fts) AS score,
+                        a.url, a.title, a.published
+                 FROM sentences_fts
+                 JOIN sentences s ON s.id = sentences_fts.rowid
+                 JOIN articles a ON a.id = s.article_id
+                 WHERE sentences_fts MATCH ?"""
+        params: list[object] = [query]
+        if language:
+            sql += " AND a.language = ?"
+            params.append(language)
+        sql += " ORDER BY score LIMIT ?"
+        params.append(limit)
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [
+            SentenceHit(
+                article_id=int(r[0]),
+                position=int(r[1]),
+                text=r[2],
+                score=-float(r[3]),
+                url=r[4],
+                title=r[5],
+                published=r[6],
+            )
+            for r in rows
+        ]
+
+    # -- sources ------------------------------------------------------------
+
+    def _row_to_source(self, row: sqlite3.Row) -> Source:
+        return Source(
+            id=int(row["id"]),
+            kind=row["kind"],
+            key=row["key"],
+            url=row["url"],
+            added_at=row["added_at"],
+            etag=row["etag"],
+            last_modified=row["last_modified"],
+            last_polled=row["last_polled"],
+            last_error=row["last_error"],
+            failures=int(row["failures"]),
+            state=json.loads(row["state"]),
+        )
+
+    def add_source(self, kind: str, key: str, url: str) -> tuple[Source, bool]:
+        with self._tx() as db:
+            row = db.execute("SELECT * FROM sources WHERE key = ?", (key,)).fetchone()
+            if row:
+                return self._row_to_source(row), False
+            db.execute(
+                "INSERT INTO sources (kind, key, url, added_at) VALUES (?, ?, ?, ?)",
+                (kind, key, url, _now()),
+            )
+            row = db.execute("SELECT * FROM sources WHERE key = ?", (key,)).fetchone()
+        return self._row_to_source(row), True
+
+    def remove_source(self, key: str) -> bool:
+        with self._tx() as db:
+            return db.execute("DELETE FROM sources WHERE key = ?", (key,)).rowcount > 0
+
+    def list_sources(self) -> list[Source]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM sources ORDER BY id").fetchall()
+        return [self._row_to_source(row) for row in rows]
+
+    def update_source(
+        self,
+        source_id: int,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        error: str | None = None,
+        state: dict[str, object] | None = None,
+    ) -> None:
+        with self._tx() as db:
+            if error is None:
+                db.execute(
+                    """UPDATE sources SET etag = COALESCE(?, etag),
+                           last_modified = COALESCE(?, last_modified), last_polled = ?,
+                           last_error = NULL, failures = 0,
+                           state = COALESCE(?, state) WHERE id = ?""",
+                    (
+                        etag,
+                        last_modified,
+                        _now(),
+                        json.dumps(state) if state is not None else None,
+                        source_id,
+                    ),
+                )
+            else:
+                db.execute(
+                    """UPDATE sources SET last_polled = ?, last_error = ?,
+                           failures = failures + 1 WHERE id = ?""",
+                    (_now(), error, source_id),
+                )
+
+    def seen_post(self, source_id: int, post_key: str) -> bool:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM posts WHERE source_id = ? AND post_key = ?", (source_id, post_key)
+            ).fetchone()
+        return row is not None
+
+    def mark_post(self, source_id: int, post_key: str, article_id: int | None) -> None:
+        with self._tx() as db:
+            db.execute(
+                """INSERT INTO posts (source_id, post_key, article_id, seen_at) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (source_id, post_key) DO UPDATE SET article_id = excluded.article_id""",
+                (source_id, post_key, article_id, _now()),
+            )
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements, keeping trigger bodies whole."""
+    out: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                out.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        out.append(buffer.strip())
+    return out
+
+
+def _fts_term(term: str) -> str:
+    """Quote one search term for FTS5 so that user text is never FTS syntax."""
+    words = re.findall(r"\w+", term)
+    if not words:
+        return ""
+    phrase = " ".join(words).replace('"', "")
+    return f'"{phrase}"*' if len(words) == 1 and len(words[0]) > 3 else f'"{phrase}"'
