@@ -1,0 +1,1 @@
+"""newsbot's front ends: the command line and (later) the Telegram bot."""

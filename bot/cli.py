@@ -1,0 +1,311 @@
+"""The ``newsbot`` command line.
+
+Each subcommand is a thin shell over :mod:`summarizer.core`. Errors a user can
+cause (:class:`summarizer.errors.NewsbotError`) print one line on stderr and
+exit with status 2; nothing else ever prints a traceback, unless
+``NEWSBOT_LOG_LEVEL=DEBUG``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from summarizer.config import Settings
+from summarizer.errors import BadInput, NewsbotError
+
+logger = logging.getLogger("newsbot")
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line and exit status 2 like every bad input."""
+
+    def error(self, message: str) -> Any:  # argparse's signature: NoReturn
+        raise BadInput(f"{message} (see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from summarizer.summarize import ALGORITHMS, DEFAULT_ALGORITHM
+
+    parser = _ArgumentParser(
+        prog="newsbot",
+        description="Reads the news for you: extractive summaries, facts and cited answers.",
+        epilog="Settings come from NEWSBOT_* environment variables or newsbot.toml; "
+        "see README.md.",
+    )
+    parser.add_argument("--db", help="the store (default: NEWSBOT_DB or ./newsbot.db)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_ArgumentParser)
+
+    demo = sub.add_parser("demo", help="offline tour of the seed articles")
+    demo.add_argument("--seeds", help="folder of seed articles (default: ./seeds)")
+
+    summarize = sub.add_parser("summarize", help="summarize one article: URL, file or - (stdin)")
+    summarize.add_argument("source", metavar="SOURCE", help="a URL, an .html/.txt file, or -")
+    summarize.add_argument("-n", "--sentences", type=int, metavar="N",
+                           help="sentences in the summary (default: 3 to 5 by length)")
+    summarize.add_argument("-a", "--algorithm", default=DEFAULT_ALGORITHM,
+                           choices=sorted(ALGORITHMS), metavar="NAME",
+                           help=f"one of {', '.join(sorted(ALGORITHMS))} "
+                           f"(default: {DEFAULT_ALGORITHM})")
+    summarize.add_argument("--lang", default="auto", choices=["auto", "en", "ru", "uk"])
+    summarize.add_argument("--json", action="store_true", help="print one JSON object")
+
+    ingest = sub.add_parser("ingest", help="store articles: URLs, files, folders, "
+                            "@channels, feed URLs")
+    ingest.add_argument("items", nargs="+", metavar="SOURCE")
+    ingest.add_argument("--json", action="store_true", help="print the counts as JSON")
+
+    sources = sub.add_parser("sources", help="watched sources: add, list, remove")
+    sources_sub = sources.add_subparsers(dest="action", metavar="ACTION",
+                                         parser_class=_ArgumentParser)
+    add = sources_sub.add_parser("add", help="watch @channel, t.me/channel, feed or page URLs")
+    add.add_argument("items", nargs="+", metavar="SOURCE")
+    listing = sources_sub.add_parser("list", help="the watched sources")
+    listing.add_argument("--json", action="store_true", help="one JSON object a line")
+    remove = sources_sub.add_parser("remove", help="stop watching sources")
+    remove.add_argument("items", nargs="+", metavar="SOURCE")
+
+    poll = sub.add_parser("poll", help="one round over every watched source, then exit")
+    poll.add_argument("--json", action="store_true", help="print the counts as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    try:
+        settings = Settings.load()
+    except NewsbotError as exc:
+        return _fail(exc)
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level.upper(), logging.INFO),
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("trafilatura", "htmldate", "courlan", "charset_normalizer", "readability"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            build_parser().print_help()
+            return EXIT_BAD_INPUT
+        if args.db:
+            settings = _replace(settings, db=args.db)
+        command: Callable[[argparse.Namespace, Settings], int] = COMMANDS[args.command]
+        return command(args, settings)
+    except NewsbotError as exc:
+        return _fail(exc)
+    except KeyboardInterrupt:
+        print("newsbot: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # the last line of defence: a bug, not the user's fault
+        logger.debug("unexpected error", exc_info=True)
+        print(f"newsbot: internal error: {type(exc).__name__}: {exc} "
+              "(NEWSBOT_LOG_LEVEL=DEBUG shows the traceback)", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _fail(exc: BaseException) -> int:
+    message = " ".join(str(exc).split())
+    print(f"newsbot: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _replace(settings: Settings, **changes: Any) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)
+
+
+# -- commands -------------------------------------------------------------------
+
+
+def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
+    from summarizer import core
+
+    async def read() -> Any:
+        if args.source == "-":
+            # no name: read_document tells HTML from plain text by the content
+            return core.read_document(sys.stdin.buffer.read(), tme_url=settings.tme_url)
+        if core.is_url(args.source):
+            async with _fetcher(settings) as fetcher:
+                return await core.read_url(args.source, fetcher)
+        return core.read_file(args.source, tme_url=settings.tme_url)
+
+    article = asyncio.run(read())
+    result = core.digest(article, count=args.sentences, algorithm=args.algorithm,
+                         language=args.lang)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        print_digest(result, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from summarizer import core
+    from summarizer.store import open_store
+
+    folder = Path(args.seeds) if args.seeds else _default_seeds()
+    files = core.expand_paths([str(folder)])
+    if not files:
+        raise BadInput(f"no seed articles in {folder}")
+    db = args.db or ":memory:"  # the tour leaves nothing behind unless --db is given
+    out = sys.stdout
+    out.write(f"newsbot demo: {len(files)} seed articles from {folder}, offline.\n")
+    with open_store(db) as store:
+        for path in files:
+            article = core.read_file(path, tme_url=settings.tme_url)
+            result = core.digest(article)
+            core.store_digest(store, result)
+            out.write("\n" + "=" * 72 + "\n")
+            print_digest(result, out)
+    return EXIT_OK
+
+
+def _default_seeds() -> Path:
+    for candidate in (Path("seeds"), Path(__file__).resolve().parents[1] / "seeds"):
+        if candidate.is_dir():
+            return candidate
+    raise BadInput("no seeds/ folder here; run from the newsbot checkout or pass --seeds DIR")
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from summarizer import core, watch
+    from summarizer.store import open_store
+
+    items = core.expand_paths(args.items)
+    with open_store(settings.db) as store:
+
+        async def run(progress: Callable[[str], None]) -> core.IngestReport:
+            async with _fetcher(settings) as fetcher:
+                return await watch.ingest_any(items, store, fetcher, settings, progress=progress)
+
+        report = _with_progress(items, run, quiet=args.quiet or len(items) < 2)
+    return _print_report(report, args.json, "ingested")
+
+
+def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    from summarizer.sources import parse_source
+    from summarizer.store import open_store
+
+    if args.action is None:
+        raise BadInput("say what to do with sources: add, list or remove")
+    with open_store(settings.db) as store:
+        if args.action == "list":
+            rows = store.list_sources()
+            if args.json:
+                for s in rows:
+                    print(json.dumps({"key": s.key, "kind": s.kind, "url": s.url,
+                                      "last_polled": s.last_polled, "last_error": s.last_error,
+                                      "failures": s.failures}, ensure_ascii=False))
+            elif not rows:
+                print("No watched sources. Add one with: newsbot sources add @channel")
+            for s in [] if args.json else rows:
+                status = f"failing ({s.failures}x): {s.last_error}" if s.failures else (
+                    f"polled {s.last_polled}" if s.last_polled else "not polled yet")
+                print(f"{s.key}\t{s.kind}\t{s.url}\t{status}")
+            return EXIT_OK
+        refs = [parse_source(item, settings.tme_url) for item in args.items]
+        for ref in refs:
+            if args.action == "add":
+                _, created = store.add_source(ref.kind, ref.key, ref.url)
+                print(f"{'watching' if created else 'already watching'} {ref.key}")
+            else:
+                removed = store.remove_source(ref.key)
+                if not removed:
+                    raise BadInput(f"{ref.key} is not a watched source")
+                print(f"stopped watching {ref.key}")
+    return EXIT_OK
+
+
+def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
+    from summarizer import watch
+    from summarizer.store import open_store
+
+    with open_store(settings.db) as store:
+        sources = store.list_sources()
+        if not sources:
+            raise BadInput("no watched sources; add one with: newsbot sources add @channel")
+
+        async def run(progress: Callable[[str], None]) -> Any:
+            async with _fetcher(settings) as fetcher:
+                return await watch.poll_all(store, fetcher, settings, progress=progress)
+
+        report = _with_progress([s.key for s in sources], run, quiet=args.quiet)
+    return _print_report(report, args.json, "polled")
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "demo": cmd_demo,
+    "summarize": cmd_summarize,
+    "ingest": cmd_ingest,
+    "sources": cmd_sources,
+    "poll": cmd_poll,
+}
+
+
+# -- output helpers ---------------------------------------------------------------
+
+
+def _fetcher(settings: Settings) -> Any:
+    from summarizer.fetch import Fetcher
+
+    return Fetcher(allow_private=settings.allow_private_urls)
+
+
+def _with_progress(items: Sequence[str], run: Callable[[Callable[[str], None]], Any],
+                   *, quiet: bool) -> Any:
+    if quiet:
+        return asyncio.run(run(lambda item: None))
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[item]}"), console=Console(stderr=True),
+                  transient=True) as progress:
+        task = progress.add_task("working", total=len(items), item="")
+
+        def step(item: str) -> None:
+            progress.update(task, advance=1, item=item[-60:])
+
+        return asyncio.run(run(step))
+
+
+def _print_report(report: Any, as_json: bool, verb: str) -> int:
+    summary = {"new": len(report.added), "already_stored": len(report.duplicates),
+               "failed": len(report.failed)}
+    for item, reason in report.failed:
+        print(f"newsbot: error: {item}: {reason}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({**summary, "errors": [{"item": i, "error": r}
+                                                for i, r in report.failed]}))
+    else:
+        print(f"{verb}: {summary['new']} new, {summary['already_stored']} already stored, "
+              f"{summary['failed']} failed")
+    return EXIT_BAD_INPUT if report.failed else EXIT_OK
+
+
+def print_digest(result: Any, out: TextIO) -> None:
+    a = result.article
+    out.write(f"{a.title or '(untitled)'}\n")
+    meta = [a.published or "date unknown", a.site or (a.url and "web") or "local text",
+            a.language or ""]
+    out.write(" · ".join(m for m in meta if m) + "\n")
+    if a.url:
+        out.write(f"{a.url}\n")
+    if a.via:
+        out.write(f"via {a.via}\n")
+    out.write("\n")
+    for sentence in result.summary:
+        out.write(f"  • {sentence}\n")

@@ -1,0 +1,261 @@
+"""The pipeline, end to end: read → language → sentences → summary → store.
+
+This is the one module that orchestrates the stages (like trafilatura's
+``core.py``); the CLI and the bot call these functions and nothing below them.
+Reading may be async (it fetches); the NLP stages are plain functions, so the
+bot can run them in an executor.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .article import Article
+from .errors import BadInput, FetchError, NewsbotError, NotAnArticle
+from .extract import extract_html
+from .fetch import Fetcher, Page
+from .language import SUPPORTED, detect_language
+from .plaintext import read_text
+from .sentences import split_sentences
+from .store import IngestResult, Source, Store
+from .summarize import DEFAULT_ALGORITHM, summarize_sentences
+
+logger = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+MAX_FILE_BYTES = 5_000_000
+
+
+@dataclass
+class Digest:
+    """An article with its sentences and its extractive summary."""
+
+    article: Article
+    sentences: list[str]
+    summary: list[str]
+
+    def to_json(self) -> dict[str, object]:
+        a = self.article
+        return {
+            "title": a.title,
+            "url": a.url,
+            "published": a.published,
+            "language": a.language,
+            "site": a.site,
+            "via": a.via,
+            "summary": list(self.summary),
+            "facts": [],
+        }
+
+
+def is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
+def default_count(sentence_count: int) -> int:
+    """How many sentences a summary has by default: 3 to 5, growing with the article."""
+    if sentence_count < 15:
+        return 3
+    if sentence_count < 30:
+        return 4
+    return 5
+
+
+# -- reading ----------------------------------------------------------------
+
+
+def read_file(path: str | Path, *, tme_url: str = "https://t.me") -> Article:
+    """Read an article from a local ``.html``/``.htm`` or ``.txt`` file."""
+    path = Path(path)
+    if not path.exists():
+        raise BadInput(f"no such file: {path}")
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder; give a file (ingest takes folders)")
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise BadInput(f"{path} is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return read_document(data, name=path.name, tme_url=tme_url)
+
+
+def read_document(
+    data: bytes | str, *, name: str | None = None, url: str | None = None,
+    tme_url: str = "https://t.me",
+) -> Article:
+    """Read an article from HTML or plain text, deciding which by name or content."""
+    text = data if isinstance(data, str) else _decode(data)
+    suffix = Path(name).suffix.lower() if name else ""
+    if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _looks_like_html(text)):
+        article = extract_html(text, url=url)
+    else:
+        article = read_text(text, name=name, tme_url=tme_url)
+        if url and not article.url:
+            article.url = url
+    return article
+
+
+async def read_url(url: str, fetcher: Fetcher) -> Article:
+    """Fetch ``url`` and extract its article."""
+    page = await fetcher.fetch(url)
+    return article_from_page(page)
+
+
+def article_from_page(page: Page) -> Article:
+    if page.content_type.startswith("text/plain"):
+        article = read_text(page.text)
+        article.url = article.url or page.url
+        return article
+    return extract_html(page.text, url=page.url)
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig",):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    return str(best) if best is not None else data.decode("utf-8", errors="replace")
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:1000].lower()
+    return head.startswith(("<!doctype html", "<html", "<?xml")) or "<body" in head or (
+        head.startswith("<") and "</" in text[:5000]
+    )
+
+
+# -- NLP --------------------------------------------------------------------
+
+
+def digest(
+    article: Article,
+    *,
+    count: int | None = None,
+    algorithm: str = DEFAULT_ALGORITHM,
+    language: str = "auto",
+) -> Digest:
+    """Detect the language, split the sentences and summarize ``article``.
+
+    CPU-bound: the bot calls it in an executor.
+    """
+    if language not in ("auto", *SUPPORTED):
+        raise BadInput(f"unknown language {language!r}; use auto, {', '.join(SUPPORTED)}")
+    if count is not None and count < 1:
+        raise BadInput("the number of sentences must be at least 1")
+    if language == "auto":
+        language = detect_language(" ".join(filter(None, [article.title, article.text])))
+    article.language = language
+    sentences = split_sentences(article.text, language)
+    if not sentences:
+        raise NotAnArticle("the article has no sentences to summarize")
+    summary = summarize_sentences(
+        sentences,
+        language=language,
+        count=count or default_count(len(sentences)),
+        algorithm=algorithm,
+        title=article.title,
+    )
+    return Digest(article, sentences, summary)
+
+
+def store_digest(store: Store, result: Digest) -> IngestResult:
+    """Store one digested article (deduplicated by URL and by text), in one transaction."""
+    return store.add_article(result.article, result.sentences, result.summary)
+
+
+# -- ingesting many -----------------------------------------------------------
+
+
+@dataclass
+class IngestReport:
+    added: list[int] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
+
+
+def expand_paths(items: Iterable[str]) -> list[str]:
+    """Files inside the folders among ``items`` (text and HTML files, sorted); the rest as is."""
+    out: list[str] = []
+    for item in items:
+        path = Path(item)
+        if not is_url(item) and path.is_dir():
+            out.extend(
+                str(p)
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES
+                and p.name.upper() != "SOURCES.MD"
+            )
+        else:
+            out.append(item)
+    return out
+
+
+async def ingest_one(
+    item: str,
+    store: Store,
+    fetcher: Fetcher | None,
+    *,
+    tme_url: str = "https://t.me",
+    via: str | None = None,
+) -> IngestResult:
+    """Read, digest and store one URL or file. Skips the fetch when the URL is stored."""
+    if is_url(item):
+        existing = store.find_article(url=item)
+        if existing is not None:
+            return IngestResult(existing, created=False)
+        if fetcher is None:
+            raise BadInput("cannot fetch URLs here")
+        article = await read_url(item, fetcher)
+    else:
+        article = read_file(item, tme_url=tme_url)
+    if via and not article.via:
+        article.via = via
+    return store_digest(store, digest(article))
+
+
+async def ingest_items(
+    items: Iterable[str],
+    store: Store,
+    fetcher: Fetcher | None,
+    *,
+    tme_url: str = "https://t.me",
+    progress: Callable[[str], None] | None = None,
+) -> IngestReport:
+    """Ingest files and article URLs; one failure never stops the rest."""
+    report = IngestReport()
+    for item in items:
+        try:
+            result = await ingest_one(item, store, fetcher, tme_url=tme_url)
+        except NewsbotError as exc:
+            report.failed.append((item, str(exc)))
+        else:
+            (report.added if result.created else report.duplicates).append(result.article_id)
+        if progress:
+            progress(item)
+    return report
+
+
+__all__ = [
+    "Digest",
+    "FetchError",
+    "IngestReport",
+    "Source",
+    "default_count",
+    "digest",
+    "expand_paths",
+    "ingest_items",
+    "ingest_one",
+    "read_document",
+    "read_file",
+    "read_url",
+    "store_digest",
+]
