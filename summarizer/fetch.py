@@ -58,6 +58,7 @@ __all__ = [
     "Page",
     "address_problem",
     "check_url",
+    "decode_body",
 ]
 
 logger = logging.getLogger(__name__)
@@ -521,15 +522,15 @@ class Fetcher:
         final_url = str(resp.url)
         etag = resp.headers.get("ETag")
         last_modified = resp.headers.get("Last-Modified")
+        has_type = "Content-Type" in resp.headers
+        content_type = resp.content_type if has_type else ""
         if resp.status == 304 and conditional:
             logger.debug("not modified: %s", final_url)
-            return Page(final_url, 304, "", resp.content_type, etag, last_modified, True)
+            return Page(final_url, 304, "", content_type, etag, last_modified, True)
         if resp.status >= 300:
             reason = f" {resp.reason}" if resp.reason else ""
             raise FetchFailed(f"{host} answered {resp.status}{reason}.")
 
-        has_type = "Content-Type" in resp.headers
-        content_type = resp.content_type if has_type else ""
         if has_type and content_type not in ACCEPTED_TYPES:
             raise FetchFailed(f"not a web page ({content_type}).")
         length = resp.content_length

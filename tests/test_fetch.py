@@ -662,3 +662,16 @@ async def test_broken_connection_fails_cleanly() -> None:
         with pytest.raises(FetchFailed) as caught:
             await fetcher.fetch(server.url("/"))
     assert str(caught.value) == "the connection to 127.0.0.1 broke off."
+
+
+async def test_concurrent_fetches_share_one_session() -> None:
+    async def slowish(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(0.05)
+        return web.Response(text=request.path, content_type="text/plain")
+
+    routes = {f"/{i}": slowish for i in range(8)}
+    async with LoopbackServer(routes) as server, Fetcher(allow_private=True) as fetcher:
+        session = fetcher._session
+        results = await asyncio.gather(*(fetcher.fetch(server.url(path)) for path in routes))
+        assert fetcher._session is session
+    assert [result.text for result in results] == list(routes)
