@@ -61,6 +61,26 @@ _BLOCK_TAGS = frozenset(
 )  # fmt: skip
 _ESCAPED_HTML = re.compile(r"<(?:p|div|br|a\s+href|!--)\b", re.IGNORECASE)
 _SKIP_TAGS = frozenset({"script", "style", "template", "noscript"})
+_RFC822 = re.compile(
+    r"^(?:[^\W\d]+\.?,?\s+)?(\d{1,2})\s+([^\W\d]+\.?)\s+(\d{4})\s+"
+    r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{4}|GMT|UTC|UT|Z)?\s*$"
+)
+# The first three letters of month names: English, Portuguese, Spanish, French,
+# German and Italian (where they differ). French "juin"/"juil." share theirs: left out.
+_MONTHS = {
+    **dict.fromkeys(("jan", "ene", "gen"), 1),
+    **dict.fromkeys(("feb", "fev", "fév"), 2),
+    **dict.fromkeys(("mar", "mär", "mrz"), 3),
+    **dict.fromkeys(("apr", "abr", "avr"), 4),
+    **dict.fromkeys(("may", "mai", "mag"), 5),
+    **dict.fromkeys(("jun", "giu"), 6),
+    **dict.fromkeys(("jul", "lug"), 7),
+    **dict.fromkeys(("aug", "ago", "aoû", "aou"), 8),
+    **dict.fromkeys(("sep", "set"), 9),
+    **dict.fromkeys(("oct", "out", "okt", "ott"), 10),
+    **dict.fromkeys(("nov",), 11),
+    **dict.fromkeys(("dec", "dez", "dic", "déc"), 12),
+}
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
 
 
@@ -427,6 +447,13 @@ def _feed_item(entry: dict[str, Any], base_url: str | None) -> FeedItem:
             except ValueError:
                 continue
             break
+    if published is None:
+        for key in ("published", "updated", "created"):
+            raw = dict.get(entry, key)
+            if raw:
+                published = _foreign_date(str(raw))
+                if published:
+                    break
     summary = _plain(entry.get("summary"))
     if not summary:
         content = entry.get("content") or []
@@ -547,6 +574,29 @@ def _absolute(url: object, base_url: str | None) -> str | None:
         return None
     text = str(url).strip()
     return urljoin(base_url, text) if base_url else text
+
+
+def _foreign_date(value: str) -> str | None:
+    """An RFC 822 date with month names in Portuguese, Spanish, French, German or Italian.
+
+    feedparser reads English names only ("Seg, 24 Set 2018 19:42:40 -0300" stays
+    unparsed). Returns ISO 8601 in UTC, or None.
+    """
+    match = _RFC822.match(value.strip())
+    if not match:
+        return None
+    day, month_name, year, hour, minute, second, zone = match.groups()
+    month = _MONTHS.get(month_name.lower().rstrip(".")[:3])
+    if month is None:
+        return None
+    offset = "+00:00"
+    if zone and re.fullmatch(r"[+-]\d{4}", zone):
+        offset = f"{zone[:3]}:{zone[3:]}"
+    text = f"{year}-{month:02d}-{int(day):02d}T{hour}:{minute}:{second or '00'}{offset}"
+    try:
+        return datetime.fromisoformat(text).astimezone(UTC).isoformat()
+    except ValueError:
+        return None
 
 
 def _iso_utc(value: str) -> str | None:

@@ -688,6 +688,31 @@ def test_real_feed_dates_are_utc() -> None:
     assert feed.items[0].published == "2003-06-03T09:39:21+00:00"
 
 
+def test_real_feed_portuguese_dates() -> None:
+    raw = _eval_file(FEEDS_DIR / "rbren_rss-parser/uolNoticias.rss").read_bytes()
+    feed = parse_feed(raw)
+    # <pubDate>Seg, 24 Set 2018 19:42:40 -0300</pubDate>, which feedparser leaves unparsed
+    assert feed.items[0].published == "2018-09-24T22:42:40+00:00"
+    assert all(item.published for item in feed.items)
+    assert feed.items[0].title is not None
+    assert "simulações" in feed.items[0].title + (feed.items[0].summary or "")
+
+
+@pytest.mark.parametrize(
+    ("pub_date", "expected"),
+    [
+        ("Mo, 5 Mär 2018 10:00 +0100", "2018-03-05T09:00:00+00:00"),
+        ("lun., 3 févr. 2020 10:00:00 +0100", "2020-02-03T09:00:00+00:00"),
+        ("24 dic 2020 08:00:00 GMT", "2020-12-24T08:00:00+00:00"),
+        ("31 Set 2018 10:00 +0000", None),  # no such day
+        ("sometime soon", None),
+    ],
+)
+def test_foreign_feed_dates(pub_date: str, expected: str | None) -> None:
+    feed = parse_feed(RSS.replace("Wed, 01 May 2024 12:30:00 +0300", pub_date))
+    assert feed.items[0].published == expected
+
+
 def test_real_feed_relative_links_resolved() -> None:
     raw = _eval_file(FEEDS_DIR / "danmactough_node-feedparser/intertwingly.atom").read_bytes()
     feed = parse_feed(raw, base_url="http://intertwingly.net/blog/index.atom")
