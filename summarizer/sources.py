@@ -124,12 +124,14 @@ def parse_source(text: str, tme_url: str = "https://t.me") -> SourceRef:
 
     base_parts = urlsplit(base)
     base_host = (base_parts.netloc or "").lower()
-    lowered = value.lower()
     if "://" not in value:
-        first = lowered.split("/", 1)[0]
+        first = value.lower().split("/", 1)[0]
         if first in _TELEGRAM_HOSTS or (base_host and first == base_host):
-            value = "https://" + value
-            lowered = value.lower()
+            value = (
+                f"{base_parts.scheme or 'https'}://{value}"
+                if first == base_host
+                else ("https://" + value)
+            )
         else:
             raise BadInput(
                 f"{_shorten(value)!r} is not a channel or a URL: write @name for a Telegram "
