@@ -38,8 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _ArgumentParser(
         prog="newsbot",
         description="Reads the news for you: extractive summaries, facts and cited answers.",
-        epilog="Settings come from NEWSBOT_* environment variables or newsbot.toml; "
-        "see README.md.",
+        epilog="Settings come from NEWSBOT_* environment variables or newsbot.toml; see README.md.",
     )
     parser.add_argument("--db", help="the store (default: NEWSBOT_DB or ./newsbot.db)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
@@ -50,23 +49,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     summarize = sub.add_parser("summarize", help="summarize one article: URL, file or - (stdin)")
     summarize.add_argument("source", metavar="SOURCE", help="a URL, an .html/.txt file, or -")
-    summarize.add_argument("-n", "--sentences", type=int, metavar="N",
-                           help="sentences in the summary (default: 3 to 5 by length)")
-    summarize.add_argument("-a", "--algorithm", default=DEFAULT_ALGORITHM,
-                           choices=sorted(ALGORITHMS), metavar="NAME",
-                           help=f"one of {', '.join(sorted(ALGORITHMS))} "
-                           f"(default: {DEFAULT_ALGORITHM})")
+    summarize.add_argument(
+        "-n",
+        "--sentences",
+        type=int,
+        metavar="N",
+        help="sentences in the summary (default: 3 to 5 by length)",
+    )
+    summarize.add_argument(
+        "-a",
+        "--algorithm",
+        default=DEFAULT_ALGORITHM,
+        choices=sorted(ALGORITHMS),
+        metavar="NAME",
+        help=f"one of {', '.join(sorted(ALGORITHMS))} (default: {DEFAULT_ALGORITHM})",
+    )
     summarize.add_argument("--lang", default="auto", choices=["auto", "en", "ru", "uk"])
     summarize.add_argument("--json", action="store_true", help="print one JSON object")
 
-    ingest = sub.add_parser("ingest", help="store articles: URLs, files, folders, "
-                            "@channels, feed URLs")
+    ingest = sub.add_parser(
+        "ingest", help="store articles: URLs, files, folders, @channels, feed URLs"
+    )
     ingest.add_argument("items", nargs="+", metavar="SOURCE")
     ingest.add_argument("--json", action="store_true", help="print the counts as JSON")
 
     sources = sub.add_parser("sources", help="watched sources: add, list, remove")
-    sources_sub = sources.add_subparsers(dest="action", metavar="ACTION",
-                                         parser_class=_ArgumentParser)
+    sources_sub = sources.add_subparsers(
+        dest="action", metavar="ACTION", parser_class=_ArgumentParser
+    )
     add = sources_sub.add_parser("add", help="watch @channel, t.me/channel, feed or page URLs")
     add.add_argument("items", nargs="+", metavar="SOURCE")
     listing = sources_sub.add_parser("list", help="the watched sources")
@@ -110,8 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except Exception as exc:  # the last line of defence: a bug, not the user's fault
         logger.debug("unexpected error", exc_info=True)
-        print(f"newsbot: internal error: {type(exc).__name__}: {exc} "
-              "(NEWSBOT_LOG_LEVEL=DEBUG shows the traceback)", file=sys.stderr)
+        print(
+            f"newsbot: internal error: {type(exc).__name__}: {exc} "
+            "(NEWSBOT_LOG_LEVEL=DEBUG shows the traceback)",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
 
 
@@ -143,8 +156,9 @@ def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
         return core.read_file(args.source, tme_url=settings.tme_url)
 
     article = asyncio.run(read())
-    result = core.digest(article, count=args.sentences, algorithm=args.algorithm,
-                         language=args.lang)
+    result = core.digest(
+        article, count=args.sentences, algorithm=args.algorithm, language=args.lang
+    )
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
@@ -206,14 +220,27 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
             rows = store.list_sources()
             if args.json:
                 for s in rows:
-                    print(json.dumps({"key": s.key, "kind": s.kind, "url": s.url,
-                                      "last_polled": s.last_polled, "last_error": s.last_error,
-                                      "failures": s.failures}, ensure_ascii=False))
+                    print(
+                        json.dumps(
+                            {
+                                "key": s.key,
+                                "kind": s.kind,
+                                "url": s.url,
+                                "last_polled": s.last_polled,
+                                "last_error": s.last_error,
+                                "failures": s.failures,
+                            },
+                            ensure_ascii=False,
+                        )
+                    )
             elif not rows:
                 print("No watched sources. Add one with: newsbot sources add @channel")
             for s in [] if args.json else rows:
-                status = f"failing ({s.failures}x): {s.last_error}" if s.failures else (
-                    f"polled {s.last_polled}" if s.last_polled else "not polled yet")
+                status = (
+                    f"failing ({s.failures}x): {s.last_error}"
+                    if s.failures
+                    else (f"polled {s.last_polled}" if s.last_polled else "not polled yet")
+                )
                 print(f"{s.key}\t{s.kind}\t{s.url}\t{status}")
             return EXIT_OK
         refs = [parse_source(item, settings.tme_url) for item in args.items]
@@ -264,16 +291,22 @@ def _fetcher(settings: Settings) -> Any:
     return Fetcher(allow_private=settings.allow_private_urls)
 
 
-def _with_progress(items: Sequence[str], run: Callable[[Callable[[str], None]], Any],
-                   *, quiet: bool) -> Any:
+def _with_progress(
+    items: Sequence[str], run: Callable[[Callable[[str], None]], Any], *, quiet: bool
+) -> Any:
     if quiet:
         return asyncio.run(run(lambda item: None))
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[item]}"), console=Console(stderr=True),
-                  transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[item]}"),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
         task = progress.add_task("working", total=len(items), item="")
 
         def step(item: str) -> None:
@@ -283,24 +316,33 @@ def _with_progress(items: Sequence[str], run: Callable[[Callable[[str], None]], 
 
 
 def _print_report(report: Any, as_json: bool, verb: str) -> int:
-    summary = {"new": len(report.added), "already_stored": len(report.duplicates),
-               "failed": len(report.failed)}
+    summary = {
+        "new": len(report.added),
+        "already_stored": len(report.duplicates),
+        "failed": len(report.failed),
+    }
     for item, reason in report.failed:
         print(f"newsbot: error: {item}: {reason}", file=sys.stderr)
     if as_json:
-        print(json.dumps({**summary, "errors": [{"item": i, "error": r}
-                                                for i, r in report.failed]}))
+        print(
+            json.dumps({**summary, "errors": [{"item": i, "error": r} for i, r in report.failed]})
+        )
     else:
-        print(f"{verb}: {summary['new']} new, {summary['already_stored']} already stored, "
-              f"{summary['failed']} failed")
+        print(
+            f"{verb}: {summary['new']} new, {summary['already_stored']} already stored, "
+            f"{summary['failed']} failed"
+        )
     return EXIT_BAD_INPUT if report.failed else EXIT_OK
 
 
 def print_digest(result: Any, out: TextIO) -> None:
     a = result.article
     out.write(f"{a.title or '(untitled)'}\n")
-    meta = [a.published or "date unknown", a.site or (a.url and "web") or "local text",
-            a.language or ""]
+    meta = [
+        a.published or "date unknown",
+        a.site or (a.url and "web") or "local text",
+        a.language or "",
+    ]
     out.write(" · ".join(m for m in meta if m) + "\n")
     if a.url:
         out.write(f"{a.url}\n")

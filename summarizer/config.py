@@ -31,7 +31,7 @@ class Settings:
     allow_private_urls: bool = False
     tz: str = "UTC"
     log_level: str = "INFO"
-    http_host: str = "0.0.0.0"  # noqa: S104 - health endpoint listens on all interfaces by default
+    http_host: str = "0.0.0.0"
     http_port: int = 8080
     webhook_secret: str | None = None
 

@@ -85,7 +85,10 @@ def read_file(path: str | Path, *, tme_url: str = "https://t.me") -> Article:
 
 
 def read_document(
-    data: bytes | str, *, name: str | None = None, url: str | None = None,
+    data: bytes | str,
+    *,
+    name: str | None = None,
+    url: str | None = None,
     tme_url: str = "https://t.me",
 ) -> Article:
     """Read an article from HTML or plain text, deciding which by name or content."""
@@ -128,8 +131,10 @@ def _decode(data: bytes) -> str:
 
 def _looks_like_html(text: str) -> bool:
     head = text.lstrip()[:1000].lower()
-    return head.startswith(("<!doctype html", "<html", "<?xml")) or "<body" in head or (
-        head.startswith("<") and "</" in text[:5000]
+    return (
+        head.startswith(("<!doctype html", "<html", "<?xml"))
+        or "<body" in head
+        or (head.startswith("<") and "</" in text[:5000])
     )
 
 
@@ -191,7 +196,8 @@ def expand_paths(items: Iterable[str]) -> list[str]:
             out.extend(
                 str(p)
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES
+                if p.is_file()
+                and p.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES
                 and p.name.upper() != "SOURCES.MD"
             )
         else:

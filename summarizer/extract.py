@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from .article import Article
 from .errors import NotAnArticle
@@ -22,6 +23,7 @@ def extract_html(html: str, url: str | None = None) -> Article:
     """
     import trafilatura
 
+    doc: Any
     try:
         doc = trafilatura.bare_extraction(
             html,

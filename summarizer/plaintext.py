@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urlsplit
 
 from .article import Article
@@ -91,7 +92,12 @@ def read_text(text: str, *, name: str | None = None, tme_url: str = "https://t.m
 
     caption = None
     title = None
-    if blocks and len(blocks[0].lines) == 1 and looks_like_credit(blocks[0].text) and len(blocks) > 1:
+    if (
+        blocks
+        and len(blocks[0].lines) == 1
+        and looks_like_credit(blocks[0].text)
+        and len(blocks) > 1
+    ):
         caption = blocks.pop(0).text
     if blocks and len(blocks) > 1 and _looks_like_title(blocks[0]):
         title = blocks.pop(0).text
@@ -140,7 +146,7 @@ def _looks_like_title(block: _Block) -> bool:
     )
 
 
-def _date_from_url(url: str | None) -> object:
+def _date_from_url(url: str | None) -> date | None:
     if not url:
         return None
     match = re.search(r"/(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?:/|$|[-_])", urlsplit(url).path)

@@ -469,8 +469,10 @@ class SQLiteStore(Store):
     def mark_post(self, source_id: int, post_key: str, article_id: int | None) -> None:
         with self._tx() as db:
             db.execute(
-                """INSERT INTO posts (source_id, post_key, article_id, seen_at) VALUES (?, ?, ?, ?)
-                   ON CONFLICT (source_id, post_key) DO UPDATE SET article_id = excluded.article_id""",
+                """INSERT INTO posts (source_id, post_key, article_id, seen_at)
+                   VALUES (?, ?, ?, ?)
+                   ON CONFLICT (source_id, post_key)
+                   DO UPDATE SET article_id = excluded.article_id""",
                 (source_id, post_key, article_id, _now()),
             )
 

@@ -38,8 +38,10 @@ def normalize_url(url: str) -> str:
     if host.startswith("www."):
         host = host[4:]
     port = parts.port
-    netloc = host if port is None or (scheme, port) in {("http", 80), ("https", 443)} else (
-        f"{host}:{port}"
+    netloc = (
+        host
+        if port is None or (scheme, port) in {("http", 80), ("https", 443)}
+        else (f"{host}:{port}")
     )
     path = re.sub(r"/{2,}", "/", parts.path) or "/"
     if len(path) > 1:

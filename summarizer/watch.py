@@ -28,6 +28,7 @@ from .sources import (
     parse_source,
 )
 from .store import Source, Store
+from .urls import is_telegram_url
 
 logger = logging.getLogger(__name__)
 
@@ -122,9 +123,7 @@ async def poll_source(
     """Fetch one source (conditionally) and ingest what it has that is new."""
     report = IngestReport()
     try:
-        page = await fetcher.fetch(
-            source.url, etag=source.etag, last_modified=source.last_modified
-        )
+        page = await fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
         if not page.not_modified:
             if source.kind == "channel":
                 await _ingest_channel_page(page, store, fetcher, settings, report, source)
@@ -168,9 +167,11 @@ async def _ingest_channel_page(
         if store.seen_post(source.id, key):
             continue
         try:
-            if post.links:
+            # a link to another Telegram post (a forward's source) is not an article
+            links = [u for u in post.links if not is_telegram_url(u, settings.tme_url)]
+            if links:
                 result = await ingest_one(
-                    post.links[0], store, fetcher, tme_url=settings.tme_url, via=post.url
+                    links[0], store, fetcher, tme_url=settings.tme_url, via=post.url
                 )
             elif len(post.text) >= MIN_POST_CHARS:
                 article = read_text(post.text, tme_url=settings.tme_url)
@@ -205,7 +206,10 @@ async def _ingest_feed_page(
             continue
         try:
             result = await ingest_one(
-                item.url, store, fetcher, tme_url=settings.tme_url,
+                item.url,
+                store,
+                fetcher,
+                tme_url=settings.tme_url,
                 via=source.url if source else page.url,
             )
         except NewsbotError as exc:

@@ -60,9 +60,15 @@ async def run_cli(
     full_env["PYTHONPATH"] = str(ROOT)
     full_env.update(env or {})
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, env=full_env, cwd=cwd,
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=full_env,
+        cwd=cwd,
     )
     out, err = await asyncio.wait_for(proc.communicate(stdin), timeout=120)
     return CliResult(proc.returncode or 0, out.decode(), err.decode())

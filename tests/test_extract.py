@@ -20,7 +20,8 @@ def test_article_page_gives_text_and_metadata() -> None:
     assert article.published == "2025-05-16"
     assert article.url == "https://example.com/news/1"
     assert article.text.startswith("Russia and Ukraine have agreed")
-    assert "Most read" not in article.text and "All rights reserved" not in article.text
+    assert "Most read" not in article.text
+    assert "All rights reserved" not in article.text
     assert "\n\n" in article.text  # paragraphs kept
 
 

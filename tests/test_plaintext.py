@@ -28,8 +28,7 @@ def test_seed_links_become_url_and_via(seed) -> None:  # type: ignore[no-untyped
 
 def test_seed_broken_sentence_is_joined(seed) -> None:  # type: ignore[no-untyped-def]
     assert (
-        "opened by Turkish Foreign Minister Hakan Fidan, who urged delegates to agree"
-        in seed.text
+        "opened by Turkish Foreign Minister Hakan Fidan, who urged delegates to agree" in seed.text
     )
 
 
@@ -42,7 +41,8 @@ def test_seed_caption_is_kept_out(seed) -> None:  # type: ignore[no-untyped-def]
 def test_seed_metadata(seed) -> None:  # type: ignore[no-untyped-def]
     assert seed.published == "2025-05-16"
     assert seed.site == "kyivindependent.com"
-    assert seed.title is not None and "Istanbul" in seed.title
+    assert seed.title is not None
+    assert "Istanbul" in seed.title
 
 
 def test_seed_promo_and_credit_lines_dropped(seed) -> None:  # type: ignore[no-untyped-def]

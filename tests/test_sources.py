@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001
 """Tests for summarizer.sources: source references, channel previews and feeds.
 
 The synthetic fixtures below always run. The real saved pages and feeds are

@@ -43,7 +43,8 @@ def test_same_url_with_tracking_parameters_is_stored_once(store: SQLiteStore) ->
         ["s"],
         ["s"],
     )
-    assert first.created and not again.created
+    assert first.created
+    assert not again.created
     assert again.article_id == first.article_id
     assert store.count_articles() == 1
 
@@ -51,8 +52,12 @@ def test_same_url_with_tracking_parameters_is_stored_once(store: SQLiteStore) ->
 def test_same_text_under_another_url_is_stored_once(store: SQLiteStore) -> None:
     store.add_article(_article("https://a.example/x"), ["s"], ["s"])
     again = store.add_article(
-        _article("https://b.example/y", text="VLADIMIR  Medinsky led the delegation! The talks "
-                 "lasted two hours"), ["s"], ["s"],
+        _article(
+            "https://b.example/y",
+            text="VLADIMIR  Medinsky led the delegation! The talks lasted two hours",
+        ),
+        ["s"],
+        ["s"],
     )
     assert not again.created
     assert store.count_articles() == 1
@@ -98,7 +103,8 @@ def test_sources_and_posts(store: SQLiteStore) -> None:
     store.update_source(source.id, error="timed out")
     (listed,) = store.list_sources()
     assert listed.etag == '"abc"'
-    assert listed.failures == 1 and listed.last_error == "timed out"
+    assert listed.failures == 1
+    assert listed.last_error == "timed out"
     assert not store.seen_post(source.id, "37025")
     store.mark_post(source.id, "37025", None)
     assert store.seen_post(source.id, "37025")

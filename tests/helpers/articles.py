@@ -14,13 +14,14 @@ def seed_page(path: Path, *, title: str | None = None) -> str:
     paragraphs = "\n".join(f"<p>{escape(p)}</p>" for p in article.text.split("\n\n"))
     headline = escape(title or article.title or "News")
     return f"""<!doctype html>
-<html lang="{'ru' if 'tass' in path.name else 'en'}"><head><meta charset="utf-8">
+<html lang="{"ru" if "tass" in path.name else "en"}"><head><meta charset="utf-8">
 <title>{headline} | Example News</title>
 <meta property="og:title" content="{headline}">
 <meta property="article:published_time" content="{article.published}T10:00:00+00:00">
 <meta name="author" content="Staff reporter">
 </head><body>
-<header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav></header>
+<header><nav><a href="/">Home</a> <a href="/world">World</a>
+<a href="/sport">Sport</a></nav></header>
 <main><article><h1>{headline}</h1>
 <time datetime="{article.published}">{article.published}</time>
 {paragraphs}

@@ -41,7 +41,7 @@ def channel_preview(channel: str, posts: list[Post], *, older: int | None = None
     )
     return f"""<!DOCTYPE html><html><head><meta charset="utf-8">
 <title>{channel} – Telegram</title></head><body>
-<section class="tgme_channel_history js-message_history">{more}{''.join(blocks)}</section>
+<section class="tgme_channel_history js-message_history">{more}{"".join(blocks)}</section>
 </body></html>"""
 
 

@@ -1,0 +1,191 @@
+"""Tests of the summarization stage (no network; the BBC test skips without the data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer.errors import BadInput
+from summarizer.sentences import split_sentences
+from summarizer.summarize import (
+    ALGORITHMS,
+    DEFAULT_ALGORITHM,
+    summarize,
+    summarize_sentences,
+)
+
+EN_TEXT = """LONDON (Reuters) -
+
+The city council approved a new budget for public transport on Tuesday, raising spending on buses and trams by a fifth over the next three years.
+
+Council leader Mary Jones said the budget would pay for forty new electric buses and longer tram services at night. Critics said the transport budget ignored cyclists, who were promised new lanes last year. The council said cycling would get its own budget in the spring.
+
+Photo: Getty Images
+
+Bus fares will stay frozen until 2026 under the plan, the council said. Passenger groups welcomed the fare freeze but warned that the bus network still had too few drivers. The transport union said it would meet the council next week to discuss driver pay.
+
+Read more.
+
+The new budget must still be approved by the regional transport authority, which meets in March. A spokesman for the authority said it expected to approve the council's transport plan without changes.
+"""
+
+RU_TEXT = """ТАСС, 10 августа.
+
+Москва.
+
+В.В. Путин провел совещание с членами правительства по вопросам развития транспорта в регионах. Президент поручил подготовить программу обновления автобусного парка до конца года.
+
+Фото: РИА Новости
+
+По словам министра транспорта, в прошлом году регионы получили более двух тысяч новых автобусов. Министр отметил, что программа обновления транспорта будет продолжена в следующем году. Правительство планирует выделить на программу дополнительные средства из федерального бюджета.
+
+Губернаторы регионов попросили увеличить финансирование ремонта дорог. Президент согласился, что ремонт дорог остается важной задачей для регионов. Решение о дополнительном финансировании будет принято осенью, сообщили в правительстве.
+"""
+
+DATELINES_AND_CAPTIONS = {
+    "LONDON (Reuters) -",
+    "Photo: Getty Images",
+    "Read more.",
+    "ТАСС, 10 августа.",
+    "Москва.",
+    "Фото: РИА Новости",
+}
+
+BBC = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "summaries-bbc"
+
+
+def _check_verbatim_in_order(summary: list[str], text: str, language: str) -> None:
+    sentences = split_sentences(text, language)
+    positions = [sentences.index(s) for s in summary]  # ValueError if not verbatim
+    assert positions == sorted(positions)
+    assert len(set(positions)) == len(positions)
+
+
+@pytest.mark.parametrize("algorithm", sorted(ALGORITHMS))
+@pytest.mark.parametrize(("text", "language"), [(EN_TEXT, "en"), (RU_TEXT, "ru")])
+def test_every_algorithm_gives_verbatim_sentences_in_order(
+    algorithm: str, text: str, language: str
+) -> None:
+    summary = summarize(text, language, count=3, algorithm=algorithm, title="Transport budget")
+    assert 1 <= len(summary) <= 3
+    _check_verbatim_in_order(summary, text, language)
+
+
+@pytest.mark.parametrize("algorithm", sorted(ALGORITHMS))
+@pytest.mark.parametrize(("text", "language"), [(EN_TEXT, "en"), (RU_TEXT, "ru")])
+def test_datelines_captions_and_fragments_are_never_chosen(
+    algorithm: str, text: str, language: str
+) -> None:
+    for count in (1, 2, 4, 50):
+        summary = summarize(text, language, count=count, algorithm=algorithm)
+        assert not DATELINES_AND_CAPTIONS & set(summary)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 5, 8])
+def test_count_is_respected(count: int) -> None:
+    summary = summarize(EN_TEXT, "en", count=count)
+    assert len(summary) == count
+    _check_verbatim_in_order(summary, EN_TEXT, "en")
+
+
+def test_count_larger_than_article_gives_every_real_sentence() -> None:
+    summary = summarize(EN_TEXT, "en", count=100)
+    assert len(summary) == 9
+    assert not DATELINES_AND_CAPTIONS & set(summary)
+
+
+def test_default_algorithm_is_ours() -> None:
+    assert DEFAULT_ALGORITHM == "news"
+    assert DEFAULT_ALGORITHM in ALGORITHMS
+
+
+def test_default_prefers_the_lead_of_a_news_story() -> None:
+    summary = summarize(EN_TEXT, "en", count=2)
+    assert summary[0].startswith("The city council approved a new budget")
+
+
+def test_unknown_algorithm_is_bad_input_naming_the_valid_ones() -> None:
+    with pytest.raises(BadInput) as caught:
+        summarize(EN_TEXT, algorithm="magic")
+    message = str(caught.value)
+    assert "magic" in message
+    for name in ALGORITHMS:
+        assert name in message
+
+
+@pytest.mark.parametrize("count", [0, -1])
+def test_count_below_one_is_bad_input(count: int) -> None:
+    with pytest.raises(BadInput):
+        summarize(EN_TEXT, count=count)
+
+
+def test_russian_uses_razdel_and_keeps_initials_together() -> None:
+    summary = summarize(RU_TEXT, "ru", count=50)
+    assert summary[0] == (
+        "В.В. Путин провел совещание с членами правительства по вопросам развития "
+        "транспорта в регионах."
+    )
+    assert all(not s.endswith("В.") for s in summary)
+
+
+def test_ukrainian_and_unknown_languages_work() -> None:
+    uk = (
+        "Київ.\n\nУряд України схвалив нову програму розвитку громадського транспорту. "
+        "Програма передбачає закупівлю нових автобусів для громад. Міністр сказав, що "
+        "автобуси отримають насамперед невеликі громади. Гроші на програму виділять з бюджету."
+    )
+    summary = summarize(uk, "uk", count=2)
+    assert len(summary) == 2
+    assert "Київ." not in summary
+    assert summarize(EN_TEXT, "de", count=2) == summarize(EN_TEXT, "en", count=2)
+
+
+def test_summarize_sentences_takes_a_ready_split() -> None:
+    sentences = split_sentences(EN_TEXT, "en")
+    assert summarize_sentences(sentences, "en", 3) == summarize(EN_TEXT, "en", 3)
+    assert summarize_sentences([], "en", 3) == []
+    assert summarize_sentences(["Москва."], "ru", 3) == []
+
+
+def test_only_short_sentences_still_give_a_summary() -> None:
+    assert summarize("Rain today. Sun tomorrow.", "en", count=1, algorithm="news") == [
+        "Rain today."
+    ]
+
+
+def test_duplicate_sentences_map_back_to_distinct_positions() -> None:
+    sentences = [
+        "The council approved the transport budget on Tuesday.",
+        "Bus fares will stay frozen until next year under the plan.",
+        "The council approved the transport budget on Tuesday.",
+        "Critics said the budget ignored cyclists and pedestrians.",
+    ]
+    for algorithm in ALGORITHMS:
+        summary = summarize_sentences(sentences, "en", 3, algorithm)
+        assert len(summary) == 3
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (BBC / "Summaries").is_dir(), reason="no BBC eval data")
+def test_default_holds_its_own_on_bbc() -> None:
+    """On 30 BBC articles: far above LEAD-K, and level with Reduction.
+
+    Over the whole set ours beats Reduction by about a point of ROUGE-1, but
+    the per-article difference has a spread of about 9 points, so 30 articles
+    cannot show a win reliably; the test allows a small margin instead.
+    """
+    rouge_scorer = pytest.importorskip("rouge_score.rouge_scorer")
+    from bench.summaries import load
+
+    items = load(BBC)[::74][:30]
+    scorer = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
+    means = {}
+    for name in ("news", "reduction", "lead"):
+        total = 0.0
+        for item in items:
+            summary = summarize(item.body, "en", len(item.reference), name, item.title)
+            total += scorer.score(" ".join(item.reference), " ".join(summary))["rouge1"].fmeasure
+        means[name] = total / len(items)
+    assert means["news"] > means["lead"] + 0.05
+    assert means["news"] > means["reduction"] - 0.03
