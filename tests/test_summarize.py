@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the sample articles keep one paragraph per line)
 """Tests of the summarization stage (no network; the BBC test skips without the data)."""
 
 from __future__ import annotations
