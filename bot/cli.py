@@ -84,8 +84,29 @@ def build_parser() -> argparse.ArgumentParser:
     remove = sources_sub.add_parser("remove", help="stop watching sources")
     remove.add_argument("items", nargs="+", metavar="SOURCE")
 
+    ask = sub.add_parser("ask", help="answer a question from the store, with its evidence")
+    ask.add_argument(
+        "question",
+        nargs="+",
+        metavar="QUESTION",
+        help="the question (several words), or - to read one question a line",
+    )
+    ask.add_argument("--json", action="store_true", help="one JSON object a line")
+
+    facts = sub.add_parser("facts", help="what the store knows about an entity")
+    facts.add_argument(
+        "entity",
+        nargs="*",
+        metavar="ENTITY",
+        help="a name (any spelling); without one, the best-known entities",
+    )
+    facts.add_argument("--json", action="store_true", help="print JSON")
+
     poll = sub.add_parser("poll", help="one round over every watched source, then exit")
     poll.add_argument("--json", action="store_true", help="print the counts as JSON")
+
+    run = sub.add_parser("run", help="the Telegram bot (long polling, or a webhook)")
+    run.add_argument("--webhook", metavar="URL", help="receive updates at this public HTTPS URL")
     return parser
 
 
@@ -100,7 +121,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("trafilatura", "htmldate", "courlan", "charset_normalizer", "readability"):
+    for noisy in (
+        "trafilatura",
+        "htmldate",
+        "courlan",
+        "charset_normalizer",
+        "readability",
+        "pymorphy2",
+        "natasha",
+        "slovnet",
+    ):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     try:
         args = build_parser().parse_args(argv)
@@ -273,12 +303,119 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     return _print_report(report, args.json, "polled")
 
 
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from summarizer.answer import answer_question
+    from summarizer.store import open_store
+
+    if args.question == ["-"]:
+        questions = [line.strip() for line in sys.stdin if line.strip()]
+    else:
+        questions = [" ".join(args.question)]
+    if not questions or not any(q.strip("?!. ") for q in questions):
+        raise BadInput("ask a question, e.g.: newsbot ask Who led the delegation?")
+    with open_store(settings.db) as store:
+        if store.count_articles() == 0:
+            raise BadInput("the store is empty; add articles first with: newsbot ingest SOURCE")
+        for question in questions:
+            answer = answer_question(store, question)
+            if args.json:
+                print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+            else:
+                print_answer(answer, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
+    from summarizer.answer import facts_about, known_entities
+    from summarizer.store import open_store
+
+    name = " ".join(args.entity).strip()
+    with open_store(settings.db) as store:
+        if not name:
+            rows = known_entities(store)
+            if args.json:
+                print(
+                    json.dumps(
+                        [{"name": n, "key": k, "facts": c} for k, n, c in rows], ensure_ascii=False
+                    )
+                )
+            elif not rows:
+                print("No facts yet. Add articles with: newsbot ingest SOURCE")
+            for _key, display, count in [] if args.json else rows:
+                print(f"{display}\t{count} facts")
+            return EXIT_OK
+        found = facts_about(store, name)
+    if not found:
+        raise BadInput(f"the store knows nothing about {name!r}")
+    if args.json:
+        print(json.dumps([_entity_json(e) for e in found], ensure_ascii=False))
+    else:
+        for entity in found:
+            print_entity_facts(entity, sys.stdout)
+    return EXIT_OK
+
+
+def _entity_json(entity: Any) -> dict[str, Any]:
+    def one(f: Any) -> dict[str, Any]:
+        return {
+            "predicate": f.predicate,
+            "object": f.object,
+            "detail": f.detail,
+            "sentence": f.sentence,
+            "url": f.url,
+            "title": f.title,
+            "published": f.published,
+        }
+
+    return {
+        "name": entity.name,
+        "key": entity.key,
+        "roles": [one(f) for f in entity.roles],
+        "relations": [one(f) for f in entity.relations],
+    }
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.token:
+        raise BadInput(
+            "no bot token: set NEWSBOT_TOKEN (or TELEGRAM_BOT_TOKEN) to the token "
+            "@BotFather gave you, then start again"
+        )
+    if args.webhook and not settings.webhook_secret:
+        raise BadInput("--webhook needs NEWSBOT_WEBHOOK_SECRET, the secret Telegram must send")
+    from telegram import Update
+
+    from bot.app import build_application
+    from summarizer.store import open_store
+
+    open_store(settings.db).close()  # a store that cannot be opened stops the start here
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    application = build_application(settings)
+    if args.webhook:
+        from urllib.parse import urlsplit
+
+        application.run_webhook(
+            listen=settings.http_host,
+            port=settings.http_port,
+            url_path=urlsplit(args.webhook).path.lstrip("/"),
+            webhook_url=args.webhook,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "demo": cmd_demo,
     "summarize": cmd_summarize,
     "ingest": cmd_ingest,
     "sources": cmd_sources,
     "poll": cmd_poll,
+    "ask": cmd_ask,
+    "facts": cmd_facts,
+    "run": cmd_run,
 }
 
 
@@ -351,3 +488,40 @@ def print_digest(result: Any, out: TextIO) -> None:
     out.write("\n")
     for sentence in result.summary:
         out.write(f"  • {sentence}\n")
+
+
+def _source_line(title: str | None, url: str | None, published: str | None) -> str:
+    parts = [p for p in (title, published, url) if p]
+    return " · ".join(parts)
+
+
+def print_answer(answer: Any, out: TextIO) -> None:
+    """The short answer alone on the first line, then the sentences it rests on."""
+    if answer.answer is None:
+        out.write("I don't know: nothing in the store supports an answer to that.\n")
+        return
+    out.write(f"{answer.answer}\n")
+    for e in answer.evidence:
+        out.write(f"  “{e.text}”\n    — {_source_line(e.title, e.url, e.published)}\n")
+
+
+def print_entity_facts(entity: Any, out: TextIO) -> None:
+    out.write(f"{entity.name}\n")
+    seen: set[str] = set()
+    for fact in entity.roles:
+        if fact.predicate.lower() in seen:
+            continue
+        seen.add(fact.predicate.lower())
+        out.write(
+            f"  role: {fact.predicate}\n    “{fact.sentence}”\n"
+            f"    — {_source_line(fact.title, fact.url, fact.published)}\n"
+        )
+    for fact in entity.relations:
+        what = fact.predicate + (f": {fact.object}" if fact.object else "")
+        extra = fact.detail.get("as") or fact.detail.get("said")
+        if extra:
+            what += f" ({extra})"
+        out.write(
+            f"  {what}\n    “{fact.sentence}”\n"
+            f"    — {_source_line(fact.title, fact.url, fact.published)}\n"
+        )

@@ -16,6 +16,7 @@ from pathlib import Path
 from .article import Article
 from .errors import BadInput, FetchError, NewsbotError, NotAnArticle
 from .extract import extract_html
+from .facts import Analysis, Fact, analyse
 from .fetch import Fetcher, Page
 from .language import SUPPORTED, detect_language
 from .plaintext import read_text
@@ -37,6 +38,7 @@ class Digest:
     article: Article
     sentences: list[str]
     summary: list[str]
+    analysis: Analysis | None = None
 
     def to_json(self) -> dict[str, object]:
         a = self.article
@@ -48,8 +50,24 @@ class Digest:
             "site": a.site,
             "via": a.via,
             "summary": list(self.summary),
-            "facts": [],
+            "facts": [fact_json(f, self.sentences) for f in self.analysis.facts]
+            if self.analysis
+            else [],
         }
+
+
+def fact_json(fact: Fact, sentences: list[str]) -> dict[str, object]:
+    """One fact as the CLI's JSON shows it."""
+    out: dict[str, object] = {
+        "kind": fact.kind,
+        "subject": fact.subject,
+        "predicate": fact.predicate,
+        "object": fact.object,
+        "sentence": sentences[fact.position],
+    }
+    if fact.detail:
+        out["detail"] = fact.detail
+    return out
 
 
 def is_url(source: str) -> bool:
@@ -147,8 +165,9 @@ def digest(
     count: int | None = None,
     algorithm: str = DEFAULT_ALGORITHM,
     language: str = "auto",
+    facts: bool = True,
 ) -> Digest:
-    """Detect the language, split the sentences and summarize ``article``.
+    """Detect the language, split the sentences, summarize ``article`` and find its facts.
 
     CPU-bound: the bot calls it in an executor.
     """
@@ -169,12 +188,12 @@ def digest(
         algorithm=algorithm,
         title=article.title,
     )
-    return Digest(article, sentences, summary)
+    return Digest(article, sentences, summary, analyse(sentences, language) if facts else None)
 
 
 def store_digest(store: Store, result: Digest) -> IngestResult:
     """Store one digested article (deduplicated by URL and by text), in one transaction."""
-    return store.add_article(result.article, result.sentences, result.summary)
+    return store.add_article(result.article, result.sentences, result.summary, result.analysis)
 
 
 # -- ingesting many -----------------------------------------------------------

@@ -22,10 +22,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .article import Article
 from .errors import BadInput
 from .urls import normalize_url
+
+if TYPE_CHECKING:
+    from .facts import Analysis
 
 
 @dataclass
@@ -78,14 +82,81 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class Store(ABC):
-    """What the rest of newsbot may ask of a store."""
+@dataclass
+class StoredFact:
+    """A fact with the sentence it rests on and where that sentence comes from."""
+
+    id: int
+    article_id: int
+    position: int
+    kind: str  # "role" or "rel"
+    subject: str
+    subject_key: str
+    predicate: str
+    object: str | None
+    object_terms: list[str]
+    detail: dict[str, Any]
+    sentence: str
+    url: str | None
+    title: str | None
+    published: str | None
+
+
+@dataclass
+class StoredMention:
+    article_id: int
+    position: int
+    start: int
+    stop: int
+    text: str
+    label: str
+    key: str
+    head: str
+
+
+class FactStore(ABC):
+    """The part of the store the answers read."""
+
+    @abstractmethod
+    def find_facts(
+        self,
+        *,
+        kind: str | None = None,
+        predicates: Sequence[str] = (),
+        subject_keys: Sequence[str] = (),
+        terms: Sequence[str] = (),
+        limit: int = 500,
+    ) -> list[StoredFact]:
+        """Facts matching every given filter (``terms``: any of them among the object's)."""
+
+    @abstractmethod
+    def mentions_in(self, sentences: Sequence[tuple[int, int]]) -> list[StoredMention]:
+        """The entity mentions in the given (article id, sentence position) pairs."""
+
+    @abstractmethod
+    def entity_names(self, keys: Sequence[str]) -> dict[str, str]:
+        """The fullest stored name for each entity key."""
+
+    @abstractmethod
+    def find_entities(self, name: str, limit: int = 10) -> list[tuple[str, str, str]]:
+        """(key, name, label) of entities whose name contains ``name`` (folded)."""
+
+    @abstractmethod
+    def sentence(self, article_id: int, position: int) -> str | None: ...
+
+
+class Store(FactStore):
+    """What the rest of newsbot may ask of a store (the facts part is in FactStore)."""
 
     @abstractmethod
     def add_article(
-        self, article: Article, sentences: Sequence[str], summary: Sequence[str]
+        self,
+        article: Article,
+        sentences: Sequence[str],
+        summary: Sequence[str],
+        analysis: Analysis | None = None,
     ) -> IngestResult:
-        """Store one article with its sentences and summary, in one transaction."""
+        """Store one article with its sentences, summary and facts, in one transaction."""
 
     @abstractmethod
     def find_article(self, url: str | None = None, text: str | None = None) -> int | None:
@@ -142,6 +213,41 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- users and subscriptions
+
+    @abstractmethod
+    def upsert_user(self, user_id: int, chat_id: int, language_code: str | None) -> User:
+        """Remember a user (and mark them active again); returns the stored row."""
+
+    @abstractmethod
+    def get_user(self, user_id: int) -> User | None: ...
+
+    @abstractmethod
+    def set_user_active(self, user_id: int, active: bool) -> None:
+        """Mark a user inactive (they blocked the bot) or active again."""
+
+    @abstractmethod
+    def watch_source(self, user_id: int, kind: str, key: str, url: str) -> tuple[Source, bool]:
+        """Add a source to a user's list (at most :data:`MAX_USER_SOURCES`).
+
+        Returns the source and whether the user was not watching it yet.
+        """
+
+    @abstractmethod
+    def unwatch_source(self, user_id: int, key: str) -> bool:
+        """Take a source off a user's list; a source nobody watches any more is dropped."""
+
+    @abstractmethod
+    def user_sources(self, user_id: int) -> list[Source]: ...
+
+    @abstractmethod
+    def set_subscription(self, user_id: int, at: str | None, tz: str | None) -> None:
+        """Set (or with None, clear) the time and zone of a user's daily digest."""
+
+    @abstractmethod
+    def claim_update(self, update_id: int) -> bool:
+        """True the first time a Telegram update id is claimed, False ever after."""
 
 
 MIGRATIONS: list[str] = [
@@ -201,6 +307,71 @@ MIGRATIONS: list[str] = [
         seen_at TEXT NOT NULL,
         PRIMARY KEY (source_id, post_key)
     );
+    """,
+    # users of the bot, their watched sources, and the updates already handled
+    # (channel offsets live in sources.state)
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        language_code TEXT,
+        active INTEGER NOT NULL DEFAULT 1,
+        digest_time TEXT,
+        digest_tz TEXT,
+        created_at TEXT NOT NULL,
+        seen_at TEXT NOT NULL
+    );
+    CREATE TABLE user_sources (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, source_id)
+    );
+    CREATE INDEX user_sources_source ON user_sources(source_id);
+    CREATE TABLE handled_updates (
+        update_id INTEGER PRIMARY KEY,
+        handled_at TEXT NOT NULL
+    );
+    """,
+    # facts: entity mentions per sentence, canonical entity names, roles and relations
+    """
+    CREATE TABLE mentions (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        stop INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        label TEXT NOT NULL,
+        key TEXT NOT NULL,
+        head TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX mentions_key ON mentions(key);
+    CREATE INDEX mentions_sentence ON mentions(article_id, position);
+    CREATE TABLE entities (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        label TEXT NOT NULL,
+        folded TEXT NOT NULL
+    );
+    CREATE TABLE facts (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        subject_key TEXT NOT NULL,
+        predicate TEXT NOT NULL,
+        object TEXT,
+        object_terms TEXT NOT NULL DEFAULT '[]',
+        detail TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX facts_subject ON facts(subject_key);
+    CREATE INDEX facts_predicate ON facts(kind, predicate);
+    CREATE TABLE fact_terms (
+        fact_id INTEGER NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
+        term TEXT NOT NULL
+    );
+    CREATE INDEX fact_terms_term ON fact_terms(term);
     """,
 ]
 
@@ -288,7 +459,11 @@ class SQLiteStore(Store):
         return None
 
     def add_article(
-        self, article: Article, sentences: Sequence[str], summary: Sequence[str]
+        self,
+        article: Article,
+        sentences: Sequence[str],
+        summary: Sequence[str],
+        analysis: Analysis | None = None,
     ) -> IngestResult:
         with self._tx() as db:
             existing = self.find_article(article.url, article.text)
@@ -319,7 +494,167 @@ class SQLiteStore(Store):
                 "INSERT INTO sentences (article_id, position, text) VALUES (?, ?, ?)",
                 [(article_id, i, s) for i, s in enumerate(sentences)],
             )
+            if analysis is not None:
+                self._add_analysis(db, article_id, analysis)
         return IngestResult(article_id, created=True)
+
+    # -- facts ----------------------------------------------------------------
+
+    def _add_analysis(self, db: sqlite3.Connection, article_id: int, analysis: Analysis) -> None:
+        from .entities import fold
+
+        db.executemany(
+            """INSERT INTO mentions (article_id, position, start, stop, text, label, key, head)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (article_id, m.position, m.start, m.end, m.text, m.label, m.key, m.head)
+                for m in analysis.mentions
+            ],
+        )
+        names = dict(analysis.names)
+        labels: dict[str, str] = {}
+        for m in analysis.mentions:
+            if m.label in ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"):
+                labels.setdefault(m.key, m.label)
+                names.setdefault(m.key, m.name or m.text)
+        for key, name in names.items():
+            # keep the fullest name seen for an entity across every article
+            db.execute(
+                """INSERT INTO entities (key, name, label, folded) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (key) DO UPDATE SET name = excluded.name,
+                       folded = excluded.folded
+                   WHERE length(excluded.name) > length(entities.name)""",
+                (key, name, labels.get(key, "PERSON"), fold(name)),
+            )
+        for fact in analysis.facts:
+            cursor = db.execute(
+                """INSERT INTO facts (article_id, position, kind, subject, subject_key,
+                       predicate, object, object_terms, detail)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    article_id,
+                    fact.position,
+                    fact.kind,
+                    fact.subject,
+                    fact.subject_key,
+                    fact.predicate,
+                    fact.object,
+                    json.dumps(fact.object_terms, ensure_ascii=False),
+                    json.dumps(fact.detail, ensure_ascii=False),
+                ),
+            )
+            db.executemany(
+                "INSERT INTO fact_terms (fact_id, term) VALUES (?, ?)",
+                [(cursor.lastrowid, term) for term in dict.fromkeys(fact.object_terms)],
+            )
+
+    def find_facts(
+        self,
+        *,
+        kind: str | None = None,
+        predicates: Sequence[str] = (),
+        subject_keys: Sequence[str] = (),
+        terms: Sequence[str] = (),
+        limit: int = 500,
+    ) -> list[StoredFact]:
+        where: list[str] = []
+        params: list[object] = []
+        if kind:
+            where.append("f.kind = ?")
+            params.append(kind)
+        for column, values in (("f.predicate", predicates), ("f.subject_key", subject_keys)):
+            if values:
+                where.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params.extend(values)
+        if terms:
+            where.append(
+                "f.id IN (SELECT fact_id FROM fact_terms WHERE term IN "
+                f"({', '.join('?' * len(terms))}))"
+            )
+            params.extend(terms)
+        sql = """SELECT f.*, s.text AS sentence, a.url, a.title, a.published
+                 FROM facts f
+                 JOIN sentences s ON s.article_id = f.article_id AND s.position = f.position
+                 JOIN articles a ON a.id = f.article_id"""
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY COALESCE(a.published, a.ingested_at) DESC, f.id LIMIT ?"
+        params.append(limit)
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [
+            StoredFact(
+                id=int(r["id"]),
+                article_id=int(r["article_id"]),
+                position=int(r["position"]),
+                kind=r["kind"],
+                subject=r["subject"],
+                subject_key=r["subject_key"],
+                predicate=r["predicate"],
+                object=r["object"],
+                object_terms=json.loads(r["object_terms"]),
+                detail=json.loads(r["detail"]),
+                sentence=r["sentence"],
+                url=r["url"],
+                title=r["title"],
+                published=r["published"],
+            )
+            for r in rows
+        ]
+
+    def mentions_in(self, sentences: Sequence[tuple[int, int]]) -> list[StoredMention]:
+        if not sentences:
+            return []
+        out: list[StoredMention] = []
+        with self._lock:
+            for start in range(0, len(sentences), 200):
+                chunk = sentences[start : start + 200]
+                clause = " OR ".join("(article_id = ? AND position = ?)" for _ in chunk)
+                rows = self._db.execute(
+                    f"SELECT * FROM mentions WHERE {clause} ORDER BY article_id, position, start",
+                    [value for pair in chunk for value in pair],
+                ).fetchall()
+                out.extend(
+                    StoredMention(
+                        int(r["article_id"]), int(r["position"]), int(r["start"]),
+                        int(r["stop"]), r["text"], r["label"], r["key"], r["head"],
+                    )
+                    for r in rows
+                )
+        return out
+
+    def entity_names(self, keys: Sequence[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT key, name FROM entities WHERE key IN ({', '.join('?' * len(keys))})",
+                list(keys),
+            ).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def find_entities(self, name: str, limit: int = 10) -> list[tuple[str, str, str]]:
+        from .entities import fold
+
+        folded = fold(name)
+        if not folded:
+            return []
+        with self._lock:
+            rows = self._db.execute(
+                """SELECT key, name, label FROM entities
+                   WHERE folded = ? OR folded LIKE ? OR folded LIKE ?
+                   ORDER BY folded = ? DESC, length(name) DESC LIMIT ?""",
+                (folded, f"% {folded}", f"{folded} %", folded, limit),
+            ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def sentence(self, article_id: int, position: int) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT text FROM sentences WHERE article_id = ? AND position = ?",
+                (article_id, position),
+            ).fetchone()
+        return row[0] if row else None
 
     def _row_to_article(self, row: sqlite3.Row) -> StoredArticle:
         return StoredArticle(
@@ -476,6 +811,118 @@ class SQLiteStore(Store):
                 (source_id, post_key, article_id, _now()),
             )
 
+    # -- users and subscriptions
+
+    def _row_to_user(self, row: sqlite3.Row) -> User:
+        return User(
+            id=int(row["id"]),
+            chat_id=int(row["chat_id"]),
+            language_code=row["language_code"],
+            active=bool(row["active"]),
+            digest_time=row["digest_time"],
+            digest_tz=row["digest_tz"],
+            created_at=row["created_at"],
+        )
+
+    def upsert_user(self, user_id: int, chat_id: int, language_code: str | None) -> User:
+        now = _now()
+        with self._tx() as db:
+            db.execute(
+                """INSERT INTO users (id, chat_id, language_code, active, created_at, seen_at)
+                   VALUES (?, ?, ?, 1, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET chat_id = excluded.chat_id,
+                       language_code = COALESCE(excluded.language_code, language_code),
+                       active = 1, seen_at = excluded.seen_at""",
+                (user_id, chat_id, language_code, now, now),
+            )
+            row = db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+        return self._row_to_user(row)
+
+    def get_user(self, user_id: int) -> User | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+        return self._row_to_user(row) if row else None
+
+    def set_user_active(self, user_id: int, active: bool) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
+
+    def watch_source(self, user_id: int, kind: str, key: str, url: str) -> tuple[Source, bool]:
+        with self._tx() as db:
+            row = db.execute("SELECT * FROM sources WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                linked = db.execute(
+                    "SELECT 1 FROM user_sources WHERE user_id = ? AND source_id = ?",
+                    (user_id, row["id"]),
+                ).fetchone()
+                if linked:
+                    return self._row_to_source(row), False
+            count = db.execute(
+                "SELECT count(*) FROM user_sources WHERE user_id = ?", (user_id,)
+            ).fetchone()[0]
+            if count >= MAX_USER_SOURCES:
+                raise BadInput(
+                    f"you already watch {MAX_USER_SOURCES} sources, the most one person can; "
+                    "/unwatch one first"
+                )
+            if row is None:
+                db.execute(
+                    "INSERT INTO sources (kind, key, url, added_at) VALUES (?, ?, ?, ?)",
+                    (kind, key, url, _now()),
+                )
+                row = db.execute("SELECT * FROM sources WHERE key = ?", (key,)).fetchone()
+            db.execute(
+                "INSERT INTO user_sources (user_id, source_id, added_at) VALUES (?, ?, ?)",
+                (user_id, row["id"], _now()),
+            )
+        return self._row_to_source(row), True
+
+    def unwatch_source(self, user_id: int, key: str) -> bool:
+        with self._tx() as db:
+            row = db.execute("SELECT id FROM sources WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return False
+            removed = db.execute(
+                "DELETE FROM user_sources WHERE user_id = ? AND source_id = ?",
+                (user_id, row["id"]),
+            ).rowcount
+            if removed:
+                others = db.execute(
+                    "SELECT 1 FROM user_sources WHERE source_id = ?", (row["id"],)
+                ).fetchone()
+                if others is None:
+                    db.execute("DELETE FROM sources WHERE id = ?", (row["id"],))
+        return removed > 0
+
+    def user_sources(self, user_id: int) -> list[Source]:
+        with self._lock:
+            rows = self._db.execute(
+                """SELECT s.* FROM sources s JOIN user_sources u ON u.source_id = s.id
+                   WHERE u.user_id = ? ORDER BY u.added_at, s.id""",
+                (user_id,),
+            ).fetchall()
+        return [self._row_to_source(row) for row in rows]
+
+    def set_subscription(self, user_id: int, at: str | None, tz: str | None) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE users SET digest_time = ?, digest_tz = ? WHERE id = ?",
+                (at, tz, user_id),
+            )
+
+    def claim_update(self, update_id: int) -> bool:
+        with self._tx() as db:
+            claimed = db.execute(
+                "INSERT OR IGNORE INTO handled_updates (update_id, handled_at) VALUES (?, ?)",
+                (update_id, _now()),
+            ).rowcount
+            if claimed:
+                # keep the table small: Telegram never redelivers updates this old
+                db.execute(
+                    "DELETE FROM handled_updates WHERE update_id < ?", (update_id - 100_000,)
+                )
+        return claimed > 0
+
 
 def _statements(script: str) -> list[str]:
     """Split a migration script into statements, keeping trigger bodies whole."""
@@ -499,3 +946,21 @@ def _fts_term(term: str) -> str:
         return ""
     phrase = " ".join(words).replace('"', "")
     return f'"{phrase}"*' if len(words) == 1 and len(words[0]) > 3 else f'"{phrase}"'
+
+
+# -- users and subscriptions
+
+MAX_USER_SOURCES = 50  # sources one user may watch
+
+
+@dataclass
+class User:
+    """A person (or group) talking to the bot."""
+
+    id: int
+    chat_id: int
+    language_code: str | None
+    active: bool  # False once they blocked the bot
+    digest_time: str | None  # "HH:MM", local to digest_tz
+    digest_tz: str | None
+    created_at: str

