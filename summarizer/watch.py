@@ -5,13 +5,25 @@ A source is a public Telegram channel (read through its web preview,
 discovered through ``<link rel=alternate>``, or which is read as one article).
 Each post or feed item is remembered once handled, so a poll only ingests what
 is new. A failing source is recorded with its error and never stops the round.
+
+A channel seen for the first time is read a few pages back (``?before=``), and
+the newest post id read is kept in the source's state. Posts reaching the bot
+as ``channel_post`` updates (channels where it is an administrator) go through
+:func:`ingest_post` like the posts of a preview page.
+
+Extraction and summarizing are CPU-bound: they run in the event loop's default
+executor, so a long article never stalls the loop. Sources are polled
+concurrently (at most ``concurrency`` at a time).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from .config import Settings
 from .core import IngestReport, article_from_page, digest, ingest_one, is_url, store_digest
@@ -19,6 +31,7 @@ from .errors import FetchFailed, NewsbotError, NotAnArticle
 from .fetch import Fetcher, Page
 from .plaintext import read_text
 from .sources import (
+    ChannelPost,
     SourceRef,
     discover_feeds,
     is_channel_preview,
@@ -27,13 +40,44 @@ from .sources import (
     parse_feed,
     parse_source,
 )
-from .store import Source, Store
+from .store import IngestResult, Source, Store
 from .urls import is_telegram_url
 
 logger = logging.getLogger(__name__)
 
 MAX_ITEMS_PER_POLL = 50  # newest items taken from one feed or channel page in one poll
 MIN_POST_CHARS = 200  # a post without a link is an article of its own when this long
+BACKFILL_PAGES = 2  # older preview pages read (?before=) when a channel is first seen
+ADMIN_KIND = "admin"  # a channel whose posts reach the bot as channel_post updates
+
+T = TypeVar("T")
+
+
+async def off_loop(func: Callable[..., T], *args: Any) -> T:
+    """Run blocking ``func(*args)`` in the loop's default executor."""
+    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(func, *args))
+
+
+def _digest_and_store(store: Store, page: Page, via: str | None) -> IngestResult:
+    article = article_from_page(page)
+    if via and not article.via:
+        article.via = via
+    return store_digest(store, digest(article))
+
+
+async def ingest_link(
+    url: str, store: Store, fetcher: Fetcher, *, via: str | None = None
+) -> IngestResult:
+    """Fetch, digest (off the loop) and store one article URL, unless it is stored already."""
+    existing = store.find_article(url=url)
+    if existing is not None:
+        return IngestResult(existing, created=False)
+    page = await fetcher.fetch(url)
+    if page.url != url:  # redirected: the final address may be stored already
+        existing = store.find_article(url=page.url)
+        if existing is not None:
+            return IngestResult(existing, created=False)
+    return await off_loop(_digest_and_store, store, page, via)
 
 
 @dataclass
@@ -84,7 +128,7 @@ async def _ingest_url(
     if looks_like_feed(page.text, page.content_type):
         await _ingest_feed_page(page, store, fetcher, settings, report, source=None)
         return
-    result = store_digest(store, digest(article_from_page(page)))
+    result = await off_loop(_digest_and_store, store, page, None)
     (report.added if result.created else report.duplicates).append(result.article_id)
 
 
@@ -107,13 +151,21 @@ async def poll_all(
     settings: Settings,
     *,
     progress: Callable[[str], None] | None = None,
+    concurrency: int = 4,
 ) -> IngestReport:
-    """One round over every watched source."""
-    report = IngestReport()
-    for source in store.list_sources():
-        _merge(report, await poll_source(store, fetcher, source, settings))
+    """One round over every watched source, ``concurrency`` at a time; reports in list order."""
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(source: Source) -> IngestReport:
+        async with gate:
+            result = await poll_source(store, fetcher, source, settings)
         if progress:
             progress(source.key)
+        return result
+
+    report = IngestReport()
+    for result in await asyncio.gather(*(one(s) for s in store.list_sources())):
+        _merge(report, result)
     return report
 
 
@@ -122,11 +174,14 @@ async def poll_source(
 ) -> IngestReport:
     """Fetch one source (conditionally) and ingest what it has that is new."""
     report = IngestReport()
+    if source.kind == ADMIN_KIND:
+        return report  # its posts come as channel_post updates; there is nothing to fetch
+    state: dict[str, object] | None = None
     try:
         page = await fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
         if not page.not_modified:
             if source.kind == "channel":
-                await _ingest_channel_page(page, store, fetcher, settings, report, source)
+                state = await _ingest_channel_page(page, store, fetcher, settings, report, source)
             elif looks_like_feed(page.text, page.content_type):
                 await _ingest_feed_page(page, store, fetcher, settings, report, source)
             else:
@@ -135,7 +190,7 @@ async def poll_source(
                     feed_page = await fetcher.fetch(feeds[0])
                     await _ingest_feed_page(feed_page, store, fetcher, settings, report, source)
                 else:
-                    result = store_digest(store, digest(article_from_page(page)))
+                    result = await off_loop(_digest_and_store, store, page, None)
                     (report.added if result.created else report.duplicates).append(
                         result.article_id
                     )
@@ -144,7 +199,7 @@ async def poll_source(
         store.update_source(source.id, error=str(exc))
         report.failed.append((source.key, str(exc)))
         return report
-    store.update_source(source.id, etag=page.etag, last_modified=page.last_modified)
+    store.update_source(source.id, etag=page.etag, last_modified=page.last_modified, state=state)
     return report
 
 
@@ -155,39 +210,73 @@ async def _ingest_channel_page(
     settings: Settings,
     report: IngestReport,
     source: Source,
-) -> None:
+) -> dict[str, object]:
+    """Ingest the new posts of a channel preview page; returns the source's new state."""
     if not is_channel_preview(page.text):
         raise FetchFailed(
             f"@{source.key} has no public preview (the channel is private, restricted "
             "or does not exist)"
         )
-    posts, _before = parse_channel_preview(page.text, settings.tme_url)
+    posts, before = parse_channel_preview(page.text, settings.tme_url)
+    last_post = source.state.get("last_post")
+    if not isinstance(last_post, int):
+        # first sight: read a few older pages too, so the channel starts with some history
+        for _ in range(BACKFILL_PAGES):
+            if before is None or len(posts) >= MAX_ITEMS_PER_POLL:
+                break
+            older_page = await fetcher.fetch(f"{source.url}?before={before}")
+            if not is_channel_preview(older_page.text):
+                break
+            older, before = parse_channel_preview(older_page.text, settings.tme_url)
+            known = {p.post_id for p in posts}
+            posts = [p for p in older if p.post_id not in known] + posts
     for post in posts[-MAX_ITEMS_PER_POLL:]:
-        key = str(post.post_id)
-        if store.seen_post(source.id, key):
-            continue
-        try:
-            # a link to another Telegram post (a forward's source) is not an article
-            links = [u for u in post.links if not is_telegram_url(u, settings.tme_url)]
-            if links:
-                result = await ingest_one(
-                    links[0], store, fetcher, tme_url=settings.tme_url, via=post.url
-                )
-            elif len(post.text) >= MIN_POST_CHARS:
-                article = read_text(post.text, tme_url=settings.tme_url)
-                article.url, article.via = post.url, post.url
-                article.published = article.published or post.published
-                result = store_digest(store, digest(article))
-            else:
-                store.mark_post(source.id, key, None)
-                continue
-        except NewsbotError as exc:
-            report.failed.append((post.url, str(exc)))
-            if isinstance(exc, NotAnArticle):
-                store.mark_post(source.id, key, None)  # retrying would not help
-            continue
-        (report.added if result.created else report.duplicates).append(result.article_id)
-        store.mark_post(source.id, key, result.article_id)
+        _merge(report, await ingest_post(store, fetcher, settings, source, post))
+    newest = max([p.post_id for p in posts], default=0)
+    return {
+        **source.state,
+        "last_post": max(newest, last_post if isinstance(last_post, int) else 0),
+    }
+
+
+async def ingest_post(
+    store: Store, fetcher: Fetcher, settings: Settings, source: Source, post: ChannelPost
+) -> IngestReport:
+    """Ingest one channel post once: its article link, or the post itself when long enough.
+
+    A post already handled (by its id, across restarts) is skipped. A post
+    that failed for a reason that may pass (a network error) is tried again on
+    the next poll; one that is not an article is not.
+    """
+    report = IngestReport()
+    key = str(post.post_id)
+    if store.seen_post(source.id, key):
+        return report
+    try:
+        # a link to another Telegram post (a forward's source) is not an article
+        links = [u for u in post.links if not is_telegram_url(u, settings.tme_url)]
+        if links:
+            result = await ingest_link(links[0], store, fetcher, via=post.url)
+        elif len(post.text) >= MIN_POST_CHARS:
+            result = await off_loop(_store_post_text, store, post, settings.tme_url)
+        else:
+            store.mark_post(source.id, key, None)
+            return report
+    except NewsbotError as exc:
+        report.failed.append((post.url, str(exc)))
+        if isinstance(exc, NotAnArticle):
+            store.mark_post(source.id, key, None)  # retrying would not help
+        return report
+    (report.added if result.created else report.duplicates).append(result.article_id)
+    store.mark_post(source.id, key, result.article_id)
+    return report
+
+
+def _store_post_text(store: Store, post: ChannelPost, tme_url: str) -> IngestResult:
+    article = read_text(post.text, tme_url=tme_url)
+    article.url, article.via = post.url, post.url
+    article.published = article.published or post.published
+    return store_digest(store, digest(article))
 
 
 async def _ingest_feed_page(
@@ -205,12 +294,8 @@ async def _ingest_feed_page(
         if source is not None and store.seen_post(source.id, item.guid):
             continue
         try:
-            result = await ingest_one(
-                item.url,
-                store,
-                fetcher,
-                tme_url=settings.tme_url,
-                via=source.url if source else page.url,
+            result = await ingest_link(
+                item.url, store, fetcher, via=source.url if source else page.url
             )
         except NewsbotError as exc:
             report.failed.append((item.url, str(exc)))
@@ -222,4 +307,13 @@ async def _ingest_feed_page(
             store.mark_post(source.id, item.guid, result.article_id)
 
 
-__all__ = ["SourceRef", "ingest_any", "poll_all", "poll_source"]
+__all__ = [
+    "ADMIN_KIND",
+    "SourceRef",
+    "ingest_any",
+    "ingest_link",
+    "ingest_post",
+    "off_loop",
+    "poll_all",
+    "poll_source",
+]

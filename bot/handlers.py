@@ -1,0 +1,501 @@
+"""What the bot does with each update. The wiring is in :mod:`bot.app`.
+
+Every reply goes through :func:`reply`, which escapes nothing itself (the
+texts in :mod:`bot.texts` already are HTML) but splits long replies under
+Telegram's limit, and marks a user who blocked the bot inactive. Errors a
+user can cause (:class:`~summarizer.errors.NewsbotError`) become a sentence
+for that user; anything else goes to :func:`on_error`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, timedelta, timezone, tzinfo
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from telegram import Message, MessageEntity, ReplyParameters, Update
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType
+from telegram.error import Forbidden
+from telegram.ext import ApplicationHandlerStop
+
+from summarizer.core import digest as digest_article
+from summarizer.errors import BadInput, NewsbotError, NotAnArticle
+from summarizer.plaintext import read_text
+from summarizer.sources import ChannelPost, parse_source
+from summarizer.store import MAX_USER_SOURCES, Source
+from summarizer.watch import ADMIN_KIND, ingest_link, ingest_post, off_loop
+
+from . import texts
+from .render import split_html
+
+if TYPE_CHECKING:
+    from .app import Context
+
+logger = logging.getLogger(__name__)
+
+URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+MAX_QUESTION = 1000  # longer plain text is summarized as an article instead
+LATEST_DEFAULT, LATEST_MAX = 5, 10
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_OFFSET = re.compile(r"(?:UTC|GMT)([+-])(\d{1,2})(?::?([0-5]\d))?", re.IGNORECASE)
+
+
+# -- sending ----------------------------------------------------------------------
+
+
+async def reply(
+    context: Context,
+    chat_id: int,
+    html: str,
+    *,
+    reply_to: int | None = None,
+    edit: Message | None = None,
+) -> None:
+    """Send ``html`` (split under 4,096 characters), editing ``edit`` with the first part."""
+    parts = split_html(html)
+    try:
+        for index, part in enumerate(parts):
+            if index == 0 and edit is not None:
+                await context.bot.edit_message_text(part, chat_id=chat_id, message_id=edit.id)
+            else:
+                await context.bot.send_message(
+                    chat_id,
+                    part,
+                    reply_parameters=(
+                        ReplyParameters(reply_to, allow_sending_without_reply=True)
+                        if reply_to is not None and index == 0
+                        else None
+                    ),
+                )
+    except Forbidden:
+        logger.info("chat %s blocked the bot; marking it inactive", chat_id)
+        context.bot_data.store.set_user_active(chat_id, False)
+
+
+async def _answer(update: Update, context: Context, html: str) -> None:
+    message = update.effective_message
+    if message is not None:
+        await reply(context, message.chat_id, html, reply_to=message.message_id)
+
+
+# -- group -1: every update -------------------------------------------------------
+
+
+async def remember(update: Update, context: Context) -> None:
+    """Drop an update handled before (a restart), and remember the user who sent it."""
+    store = context.bot_data.store
+    if not store.claim_update(update.update_id):
+        logger.info("update %s was handled before a restart; skipped", update.update_id)
+        raise ApplicationHandlerStop
+    user, chat = update.effective_user, update.effective_chat
+    if update.message is not None and user is not None and chat is not None:
+        if chat.type == ChatType.PRIVATE:
+            store.upsert_user(user.id, chat.id, user.language_code)
+
+
+# -- chat commands ----------------------------------------------------------------
+
+
+async def start(update: Update, context: Context) -> None:
+    await _answer(update, context, texts.HELP)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    command = (message.text or "/").split()[0] if message else "/"
+    await _answer(update, context, texts.unknown_command(command.split("@")[0]))
+
+
+async def summary(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    url = _first_url(" ".join(context.args or []))
+    if url is None and context.args:
+        await _answer(update, context, texts.failed(f"{' '.join(context.args)} is not a link"))
+        return
+    if url is None and message.reply_to_message is not None:
+        url = _message_url(message.reply_to_message)
+        if url is None:
+            await _answer(update, context, texts.NO_LINK_IN_REPLY)
+            return
+    if url is None:
+        await _answer(update, context, texts.SUMMARY_WHAT)
+        return
+    await summarize_link(update, context, url)
+
+
+async def ask(update: Update, context: Context) -> None:
+    question = " ".join(context.args or []).strip()
+    if not question:
+        await _answer(update, context, texts.ASK_WHAT)
+        return
+    await answer_question(update, context, question)
+
+
+async def text(update: Update, context: Context) -> None:
+    """Plain text: a link is summarized, anything else is a question."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    url = _message_url(message)
+    if url is not None:
+        await summarize_link(update, context, url)
+    elif len(message.text) > MAX_QUESTION:
+        await summarize_text(update, context, message.text)
+    else:
+        await answer_question(update, context, message.text.strip())
+
+
+async def latest(update: Update, context: Context) -> None:
+    count = LATEST_DEFAULT
+    if context.args:
+        try:
+            count = int(context.args[0])
+        except ValueError:
+            count = 0
+        if not 1 <= count <= LATEST_MAX or len(context.args) > 1:
+            await _answer(update, context, texts.LATEST_BAD)
+            return
+    await _send_latest(update, context, count, header=None)
+
+
+async def digest(update: Update, context: Context) -> None:
+    await _send_latest(update, context, LATEST_DEFAULT, header=texts.digest_header)
+
+
+async def _send_latest(update: Update, context: Context, count: int, header: Any) -> None:
+    stored = context.bot_data.store.latest(count)
+    if not stored:
+        await _answer(update, context, texts.NOTHING_STORED)
+        return
+    blocks = [texts.summary_message(s.article, s.summary) for s in stored]
+    if header is not None:
+        blocks.insert(0, header(len(stored)))
+    await _answer(update, context, "\n\n".join(blocks))
+
+
+async def watch(update: Update, context: Context) -> None:
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    if not context.args:
+        await _answer(update, context, texts.WATCH_WHAT)
+        return
+    data = context.bot_data
+    try:
+        if len(context.args) > 1:
+            raise BadInput("give one channel or URL at a time")
+        ref = parse_source(context.args[0], data.settings.tme_url)
+        source, created = data.store.watch_source(user.id, ref.kind, ref.key, ref.url)
+    except NewsbotError as exc:
+        await _answer(update, context, texts.failed(str(exc)))
+        return
+    name = _source_name(source)
+    await _answer(update, context, texts.watching(name, created))
+    if created:
+        # the first read can take a while: the user hears back when it is done
+        context.application.create_task(
+            _first_poll(context, message.chat_id, source), update=update, name=f"watch-{name}"
+        )
+
+
+async def _first_poll(context: Context, chat_id: int, source: Source) -> None:
+    report = await context.bot_data.poller.poll_now(source)
+    if report.failed and not report.added and not report.duplicates:
+        await reply(context, chat_id, texts.watch_failed(_source_name(source), report.failed[0][1]))
+    else:
+        await reply(
+            context,
+            chat_id,
+            texts.watch_result(_source_name(source), len(report.added), len(report.duplicates)),
+        )
+
+
+async def unwatch(update: Update, context: Context) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    if not context.args:
+        await _answer(update, context, texts.UNWATCH_WHAT)
+        return
+    data = context.bot_data
+    try:
+        ref = parse_source(" ".join(context.args), data.settings.tme_url)
+    except NewsbotError as exc:
+        await _answer(update, context, texts.failed(str(exc)))
+        return
+    name = f"@{ref.key}" if ref.kind == "channel" else ref.url
+    removed = data.store.unwatch_source(user.id, ref.key)
+    await _answer(update, context, texts.unwatched(name, removed))
+
+
+async def sources(update: Update, context: Context) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    rows = context.bot_data.store.user_sources(user.id)
+    if not rows:
+        await _answer(update, context, texts.NO_SOURCES)
+        return
+    lines = [texts.sources_header(len(rows), MAX_USER_SOURCES)]
+    lines += [texts.source_line(_source_name(s), s) for s in rows]
+    await _answer(update, context, "\n".join(lines))
+
+
+async def facts(update: Update, context: Context) -> None:
+    name = " ".join(context.args or []).strip()
+    if not name:
+        await _answer(update, context, texts.FACTS_WHAT)
+        return
+    try:
+        from summarizer.answer import facts_about
+    except ImportError:
+        await _answer(update, context, texts.NO_QA)
+        return
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    found = await off_loop(facts_about, context.bot_data.store, name)
+    await _answer(update, context, texts.facts_message(name, list(found)))
+
+
+async def subscribe(update: Update, context: Context) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    data = context.bot_data
+    try:
+        at, zone = parse_subscription(context.args or [], data.settings.tz)
+    except BadInput as exc:
+        await _answer(update, context, str(exc))
+        return
+    chat_id = update.effective_chat.id if update.effective_chat else user.id
+    data.store.upsert_user(user.id, chat_id, user.language_code)
+    data.store.set_subscription(user.id, at, zone)
+    await _answer(update, context, texts.subscribed(at, zone))
+
+
+async def unsubscribe(update: Update, context: Context) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    store = context.bot_data.store
+    row = store.get_user(user.id)
+    if row is None or row.digest_time is None:
+        await _answer(update, context, texts.NOT_SUBSCRIBED)
+        return
+    store.set_subscription(user.id, None, None)
+    await _answer(update, context, texts.UNSUBSCRIBED)
+
+
+def parse_subscription(args: list[str], default_zone: str) -> tuple[str, str]:
+    """``[HH:MM] [ZONE]`` → ("HH:MM", zone name). BadInput carries the reply (HTML)."""
+    if len(args) > 2:
+        raise BadInput(texts.subscribe_usage())
+    at, zone = "08:00", default_zone
+    for arg in args:
+        if arg[:1].isdigit():
+            match = _TIME.fullmatch(arg)
+            if not match:
+                raise BadInput(texts.bad_time(arg))
+            at = f"{int(match.group(1)):02d}:{match.group(2)}"
+        else:
+            zone = arg
+    if parse_zone(zone) is None:
+        raise BadInput(texts.bad_zone(zone))
+    return at, normalize_zone(zone)
+
+
+def parse_zone(name: str) -> tzinfo | None:
+    """An IANA zone, ``UTC`` or ``UTC±H[:MM]`` (up to ±14:00); None when it is none of those."""
+    if len(name) > 64:
+        return None
+    if name.upper() in {"UTC", "GMT", "Z"}:
+        return UTC
+    match = _OFFSET.fullmatch(name)
+    if match:
+        hours, minutes = int(match.group(2)), int(match.group(3) or 0)
+        if hours * 60 + minutes > 14 * 60:
+            return None
+        sign = -1 if match.group(1) == "-" else 1
+        return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*", name):
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def normalize_zone(name: str) -> str:
+    match = _OFFSET.fullmatch(name)
+    if match:
+        return f"UTC{match.group(1)}{int(match.group(2)):02d}:{match.group(3) or '00'}"
+    return "UTC" if name.upper() in {"UTC", "GMT", "Z"} else name
+
+
+# -- the work: summaries and answers -----------------------------------------------
+
+
+async def summarize_link(update: Update, context: Context, url: str) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    data = context.bot_data
+    progress = await context.bot.send_message(
+        message.chat_id,
+        texts.WORKING_ON_LINK,
+        reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
+    )
+    try:
+        result = await ingest_link(url, data.store, data.fetcher)
+        stored = data.store.get_article(result.article_id)
+        if stored is None:
+            raise NotAnArticle("the article could not be read back from the store")
+        html = texts.summary_message(stored.article, stored.summary)
+    except NewsbotError as exc:
+        html = texts.failed(str(exc))
+    await reply(context, message.chat_id, html, edit=progress)
+
+
+async def summarize_text(update: Update, context: Context, body: str) -> None:
+    """A long text pasted in chat: summarized like an article (and not stored)."""
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    try:
+        article = read_text(body, tme_url=context.bot_data.settings.tme_url)
+        result = await off_loop(digest_article, article)
+    except NotAnArticle:
+        await _answer(update, context, texts.TOO_LONG_QUESTION)
+        return
+    except NewsbotError as exc:
+        await _answer(update, context, texts.failed(str(exc)))
+        return
+    await _answer(update, context, texts.summary_message(result.article, result.summary))
+
+
+async def answer_question(update: Update, context: Context, question: str) -> None:
+    try:
+        from summarizer.answer import answer_question as answer
+    except ImportError:
+        await _answer(update, context, texts.NO_QA)
+        return
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    try:
+        result = await off_loop(answer, context.bot_data.store, question)
+    except NewsbotError as exc:
+        await _answer(update, context, texts.failed(str(exc)))
+        return
+    await _answer(update, context, texts.answer_message(result))
+
+
+# -- channels ------------------------------------------------------------------------
+
+
+async def channel_post(update: Update, context: Context) -> None:
+    """A post in a channel where the bot is an administrator: ingested, never answered."""
+    post = update.channel_post
+    if post is None:
+        return
+    data = context.bot_data
+    chat = post.chat
+    body = post.text or post.caption or ""
+    links = [u for u in _entity_urls(post) if u.lower().startswith(("http://", "https://"))]
+    base = data.settings.tme_url.rstrip("/")
+    if chat.username:
+        url = f"{base}/{chat.username.lower()}/{post.message_id}"
+    else:
+        url = f"{base}/c/{str(chat.id).removeprefix('-100')}/{post.message_id}"
+    source, _ = data.store.add_source(ADMIN_KIND, f"admin:{chat.id}", url.rsplit("/", 1)[0])
+    item = ChannelPost(
+        channel=(chat.username or str(chat.id)).lower(),
+        post_id=post.message_id,
+        url=url,
+        published=post.date.astimezone(UTC).isoformat(timespec="seconds"),
+        text=body,
+        links=links,
+    )
+    report = await ingest_post(data.store, data.fetcher, data.settings, source, item)
+    logger.info(
+        "channel %s post %s: %d new, %d known, %d failed",
+        chat.id,
+        post.message_id,
+        len(report.added),
+        len(report.duplicates),
+        len(report.failed),
+    )
+
+
+async def my_chat_member(update: Update, context: Context) -> None:
+    """A user blocked (or unblocked) the bot in their private chat."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    status = change.new_chat_member.status
+    active = status not in {ChatMemberStatus.BANNED, ChatMemberStatus.LEFT}
+    context.bot_data.store.set_user_active(change.chat.id, active)
+
+
+async def poll_job(context: Context) -> None:
+    await context.bot_data.poller.tick()
+
+
+# -- errors --------------------------------------------------------------------------
+
+
+async def on_error(update: object, context: Context) -> None:
+    """The one error handler: log with the traceback, tell the user something went wrong."""
+    error = context.error
+    if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_chat:
+        context.bot_data.store.set_user_active(update.effective_chat.id, False)
+        return
+    logger.error("error while handling %s", type(update).__name__, exc_info=error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        if update.effective_chat and update.effective_chat.type == ChatType.CHANNEL:
+            return
+        try:
+            await _answer(update, context, texts.INTERNAL_ERROR)
+        except Exception:  # the apology failed too: logged, not raised again
+            logger.warning("could not tell the user about the error", exc_info=True)
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _first_url(body: str) -> str | None:
+    match = URL_RE.search(body)
+    return match.group(0).rstrip(".,;:!?)»”") if match else None
+
+
+def _entity_urls(message: Message) -> list[str]:
+    urls: list[str] = []
+    for entities in (
+        message.parse_entities([MessageEntity.URL, MessageEntity.TEXT_LINK]),
+        message.parse_caption_entities([MessageEntity.URL, MessageEntity.TEXT_LINK]),
+    ):
+        for entity, value in entities.items():
+            is_link = entity.type == MessageEntity.TEXT_LINK and entity.url
+            urls.append(entity.url if is_link and entity.url else value)
+    if not urls:
+        found = _first_url(message.text or message.caption or "")
+        urls = [found] if found else []
+    return urls
+
+
+def _message_url(message: Message) -> str | None:
+    for url in _entity_urls(message):
+        if not url.lower().startswith(("http://", "https://")):
+            url = "https://" + url
+        return url
+    return None
+
+
+def _source_name(source: Source) -> str:
+    return f"@{source.key}" if source.kind == "channel" else source.url

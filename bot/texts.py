@@ -1,0 +1,256 @@
+"""Every sentence the bot says, in one place (Telegram HTML).
+
+Replies are English for now; the command menu is also registered in Russian
+and Ukrainian for users whose Telegram speaks them. Translating the replies
+(gettext, from the user's ``language_code``) will hook in here.
+
+Functions that take text escape it; constants are already valid HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from summarizer.article import Article
+from summarizer.store import Source
+
+from .render import esc, link
+
+MAX_EVIDENCE = 2  # quoted sentences under an answer
+MAX_FACTS = 10
+
+# (command, description) in the order of the menu; the handlers are in bot/app.py
+COMMANDS: dict[str, list[tuple[str, str]]] = {
+    "en": [
+        ("help", "What I do and every command"),
+        ("summary", "Summarize a link"),
+        ("ask", "Ask the news a question"),
+        ("latest", "The newest summaries"),
+        ("watch", "Watch a channel or feed"),
+        ("unwatch", "Stop watching a source"),
+        ("sources", "Your watched sources"),
+        ("facts", "What I know about a name"),
+        ("subscribe", "Daily digest at a time of your choice"),
+        ("unsubscribe", "Stop the daily digest"),
+        ("digest", "A digest now"),
+    ],
+    "ru": [
+        ("help", "Что я умею и все команды"),
+        ("summary", "Краткое изложение статьи по ссылке"),
+        ("ask", "Задать вопрос по новостям"),
+        ("latest", "Свежие изложения"),
+        ("watch", "Следить за каналом или лентой"),
+        ("unwatch", "Перестать следить за источником"),
+        ("sources", "Ваши источники"),
+        ("facts", "Что я знаю о ком-то или чём-то"),
+        ("subscribe", "Ежедневный дайджест в удобное время"),
+        ("unsubscribe", "Отключить дайджест"),
+        ("digest", "Дайджест сейчас"),
+    ],
+    "uk": [
+        ("help", "Що я вмію і всі команди"),
+        ("summary", "Стислий виклад статті за посиланням"),
+        ("ask", "Поставити запитання про новини"),
+        ("latest", "Найсвіжіші виклади"),
+        ("watch", "Стежити за каналом або стрічкою"),
+        ("unwatch", "Перестати стежити за джерелом"),
+        ("sources", "Ваші джерела"),
+        ("facts", "Що я знаю про когось чи щось"),
+        ("subscribe", "Щоденний дайджест у зручний час"),
+        ("unsubscribe", "Вимкнути дайджест"),
+        ("digest", "Дайджест зараз"),
+    ],
+}
+
+HELP = """<b>newsbot</b> reads the news for you and answers in the articles' own words.
+
+Send me a <b>link</b> and I reply with a short summary.
+Send me a <b>question</b> and I answer from the articles I have read, quoting them.
+
+/summary LINK: summarize a link (or reply /summary to a message with one)
+/ask QUESTION: answer a question from the news
+/latest [N]: the newest N summaries
+/watch @channel, t.me/channel or a feed URL: read its new posts
+/unwatch SOURCE: stop reading a source
+/sources: your watched sources
+/facts NAME: what the articles say about NAME
+/subscribe [HH:MM] [TIMEZONE]: a daily digest (e.g. /subscribe 08:00 Europe/Kyiv)
+/unsubscribe: no more daily digest
+/digest: a digest now
+/help: this message
+
+Add me to your channel as an administrator and I read its posts too."""
+
+WORKING_ON_LINK = "Reading the article…"
+ASK_WHAT = "Ask me a question after /ask, for example: /ask Who led the delegation?"
+SUMMARY_WHAT = "Send /summary with a link, or reply /summary to a message that has one."
+NO_LINK_IN_REPLY = "That message has no link I can summarize."
+NOTHING_STORED = "I have not read any articles yet. Send me a link, or /watch a channel."
+NO_SOURCES = "You watch no sources yet. Add one with /watch @channel or /watch FEED_URL."
+WATCH_WHAT = "Tell me what to watch: /watch @channel, /watch t.me/channel or /watch FEED_URL."
+UNWATCH_WHAT = "Tell me what to stop watching, for example /unwatch @channel."
+FACTS_WHAT = "Tell me whom or what to look up, for example /facts Medinsky."
+NO_QA = "I cannot answer questions yet: the question answering part is not installed."
+INTERNAL_ERROR = "Something went wrong on my side. Please try again in a minute."
+NOT_SUBSCRIBED = "You had no daily digest. /subscribe 08:00 starts one."
+UNSUBSCRIBED = "Done: no more daily digest."
+LATEST_BAD = "Give /latest a number from 1 to 10, for example /latest 3."
+TOO_LONG_QUESTION = (
+    "That is too long for a question and too short or plain to summarize. "
+    "Ask in a sentence or two, or send me a link."
+)
+
+
+def unknown_command(command: str) -> str:
+    return f"I don't know the command {esc(command)}. /help lists what I can do."
+
+
+def dont_know(question: str) -> str:
+    del question  # the question is not repeated: the reply sits under it
+    return "I don't know: nothing in the articles I have read answers that."
+
+
+def failed(reason: str) -> str:
+    """A user-caused error (a refused URL, a page that is not an article, …)."""
+    sentence = reason.strip()
+    if sentence:
+        sentence = sentence[0].upper() + sentence[1:]
+    if sentence and sentence[-1] not in ".!?…":
+        sentence += "."
+    return f"Sorry: {esc(sentence)}"
+
+
+def watching(name: str, created: bool) -> str:
+    if not created:
+        return f"You already watch {esc(name)}."
+    return f"Now watching {esc(name)}. I am reading its latest posts…"
+
+
+def watch_result(name: str, new: int, known: int) -> str:
+    if new == 0 and known == 0:
+        return f"{esc(name)}: nothing to read yet. I will check it regularly."
+    return (
+        f"{esc(name)}: {new} new article{'s' if new != 1 else ''}"
+        f"{f', {known} already read' if known else ''}. Ask me about them."
+    )
+
+
+def watch_failed(name: str, reason: str) -> str:
+    return (
+        f"I could not read {esc(name)}: {esc(reason)}. I will keep trying; "
+        f"/unwatch {esc(name)} to stop."
+    )
+
+
+def unwatched(name: str, removed: bool) -> str:
+    if removed:
+        return f"Stopped watching {esc(name)}."
+    return f"You were not watching {esc(name)}. /sources lists what you watch."
+
+
+def sources_header(count: int, cap: int) -> str:
+    return f"<b>Your sources</b> ({count} of {cap}):"
+
+
+def subscribed(at: str, tz: str) -> str:
+    return f"Done: a daily digest at {esc(at)} ({esc(tz)})."
+
+
+def bad_time(value: str) -> str:
+    return (
+        f"{esc(value)} is not a time of day. Write it as HH:MM on a 24-hour clock, "
+        "for example /subscribe 08:00 Europe/Kyiv."
+    )
+
+
+def bad_zone(value: str) -> str:
+    return (
+        f"I don't know the time zone {esc(value)}. Use a name like Europe/Kyiv, "
+        "or UTC, or an offset like UTC+3 or UTC-5:30."
+    )
+
+
+def subscribe_usage() -> str:
+    return "Usage: /subscribe [HH:MM] [TIMEZONE], for example /subscribe 08:00 Europe/Kyiv."
+
+
+def channel_ingested(new: int) -> str:  # logged, not sent: channels get no replies
+    return f"channel post: {new} new"
+
+
+def digest_header(count: int) -> str:
+    return f"<b>Your digest</b>: the {count} newest articles."
+
+
+def no_facts(name: str) -> str:
+    return f"I don't know anything about {esc(name)} yet."
+
+
+def facts_header(name: str) -> str:
+    return f"<b>What I know about {esc(name)}</b>:"
+
+
+def _date(value: str | None) -> str | None:
+    return value[:10] if value else None
+
+
+def summary_message(article: Article, summary: Sequence[str]) -> str:
+    """Title, source and date, the summary's sentences (verbatim), then the link."""
+    lines = [f"<b>{esc(article.title or 'Untitled')}</b>"]
+    meta = [m for m in (article.site, _date(article.published)) if m]
+    if meta:
+        lines.append(esc(" · ".join(meta)))
+    lines.append("")
+    lines += [f"• {esc(sentence)}" for sentence in summary]
+    if article.url and article.url.lower().startswith(("http://", "https://")):
+        lines += ["", link(article.url)]
+    return "\n".join(lines)
+
+
+def answer_message(answer: Any) -> str:
+    """The short answer alone on the first line, then the quoted evidence with its source."""
+    if getattr(answer, "answer", None) is None:
+        return dont_know(getattr(answer, "question", ""))
+    lines = [f"<b>{esc(answer.answer)}</b>"]
+    for evidence in list(getattr(answer, "evidence", None) or [])[:MAX_EVIDENCE]:
+        quote = getattr(evidence, "text", None)
+        if not quote:
+            continue
+        lines += ["", f"<blockquote>{esc(quote)}</blockquote>"]
+        lines.append(_cite(evidence))
+    return "\n".join(lines)
+
+
+def _cite(item: Any) -> str:
+    url = getattr(item, "url", None)
+    title = getattr(item, "title", None)
+    date = _date(getattr(item, "published", None))
+    if url and str(url).lower().startswith(("http://", "https://")):
+        where = link(str(url), title or str(url))
+    else:
+        where = esc(title or "a stored text")
+    return f"— {where}{f', {esc(date)}' if date else ''}"
+
+
+def facts_message(name: str, found: Sequence[Any]) -> str:
+    if not found:
+        return no_facts(name)
+    lines = [facts_header(name)]
+    for fact in list(found)[:MAX_FACTS]:
+        sentence = getattr(fact, "sentence", None)
+        if not sentence:
+            parts = [getattr(fact, a, None) for a in ("subject", "predicate", "object")]
+            sentence = " ".join(str(p) for p in parts if p)
+        lines += ["", f"• {esc(sentence)}", _cite(fact)]
+    return "\n".join(lines)
+
+
+def source_line(name: str, source: Source) -> str:
+    if source.failures:
+        status = f"failing: {source.last_error or 'unknown error'}"
+    elif source.last_polled:
+        status = f"read {source.last_polled[:16].replace('T', ' ')} UTC"
+    else:
+        status = "not read yet"
+    return f"• {esc(name)} ({esc(status)})"

@@ -1,0 +1,369 @@
+"""The bot, driven through the real python-telegram-bot client and the Bot API stand-in.
+
+Each test runs the application in the test's event loop (as ``newsbot run``
+would, minus the signal handling), with ``base_url`` pointing at
+:class:`~tests.helpers.botapi.BotApiStandIn` and the articles, channel
+previews and feeds served from loopback. The per-chat pace is off here, so
+the tests do not wait a second between replies; ``test_bot_e2e.py`` runs the
+real ``newsbot run`` with the default pace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.app import NewsbotApp, build_application
+from summarizer.config import Settings
+from summarizer.store import open_store
+from tests.conftest import ISTANBUL, SEEDS
+from tests.helpers.articles import seed_page
+from tests.helpers.botapi import TOKEN, BotApiStandIn
+from tests.helpers.channels import Post, channel_preview, rss
+from tests.helpers.pages import LoopbackServer, page
+
+RU_SEED = SEEDS / "tass-tulun-floods-2019-08-10.txt"
+VISAS = SEEDS / "tass-uk-science-visas-2019-08-09.txt"
+ACHINSK = SEEDS / "tass-achinsk-power-lines-2019-08-10.txt"
+USER = 4242
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def site_routes() -> dict[str, Handler]:
+    """Article pages, a channel preview linking the second article, a feed linking the third."""
+
+    async def preview(request: web.Request) -> web.Response:
+        base = f"http://127.0.0.1:{request.url.port}"
+        posts = [
+            Post(7, "Britain eases visas for scientists", base + "/visas.html"),
+            Post(8, "Доброе утро!"),
+        ]
+        return web.Response(text=channel_preview("somechannel", posts), content_type="text/html")
+
+    async def feed(request: web.Request) -> web.Response:
+        base = f"http://127.0.0.1:{request.url.port}"
+        body = rss("Example", [("Power lines", base + "/achinsk.html")])
+        return web.Response(text=body, content_type="application/rss+xml")
+
+    return {
+        "/istanbul.html": page(seed_page(ISTANBUL)),
+        "/visas.html": page(seed_page(VISAS)),
+        "/achinsk.html": page(seed_page(ACHINSK)),
+        "/tulun.html": page(seed_page(RU_SEED)),
+        "/s/somechannel": preview,
+        "/feed.xml": feed,
+        "/binary.html": page(bytes(range(256)) * 64, content_type="application/octet-stream"),
+        "/empty.html": page("<html><body><p>Hi.</p></body></html>"),
+    }
+
+
+@dataclass
+class Harness:
+    api: BotApiStandIn
+    site: LoopbackServer
+    app: NewsbotApp
+    settings: Settings
+
+    @property
+    def tme(self) -> str:
+        return f"http://localhost:{self.site.port}"
+
+    async def ask(self, text: str, chat_id: int = USER) -> str:
+        """Say ``text``; the text of the first reply to it."""
+        message_id = await self.api.say(chat_id, text)
+        return (await self.api.reply(chat_id, message_id)).text
+
+    async def final_reply(self, text: str, chat_id: int = USER) -> str:
+        """Say ``text``; the reply once it is no longer the progress message."""
+        message_id = await self.api.say(chat_id, text)
+        found = await self.api.wait_for(
+            lambda: [
+                m
+                for m in self.api.replies_to(chat_id, message_id)
+                if not m.text.startswith("Reading the article")
+            ],
+            what=f"the final reply to {text!r}",
+        )
+        return str(found[0].text)
+
+
+@asynccontextmanager
+async def running(
+    api: BotApiStandIn, settings: Settings, *, pace: float = 0.0
+) -> AsyncIterator[NewsbotApp]:
+    """The application started as run_polling starts it, stopped as it stops it."""
+    app = build_application(settings, pace=pace)
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        if app.post_stop is not None:
+            await app.post_stop(app)
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+
+def make_settings(api: BotApiStandIn, site: LoopbackServer, db: Path) -> Settings:
+    return Settings(
+        token=TOKEN,
+        api_url=api.base_url,
+        db=str(db),
+        tme_url=f"http://localhost:{site.port}",
+        poll_interval=3600.0,  # tests poll through /watch; the job's first run is harmless
+        allow_private_urls=True,
+    )
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with BotApiStandIn() as api, LoopbackServer(site_routes()) as site:
+        settings = make_settings(api, site, tmp_path / "bot.db")
+        async with running(api, settings) as app:
+            yield Harness(api, site, app, settings)
+        assert api.refused == [], api.refused
+
+
+# -- start, help, menus ---------------------------------------------------------------
+
+
+async def test_start_lists_every_command_and_menus_are_registered_in_three_languages(
+    harness: Harness,
+) -> None:
+    text = await harness.ask("/start")
+    for command in ("/summary", "/ask", "/latest", "/watch", "/unwatch", "/sources", "/facts"):
+        assert command in text
+    assert set(harness.api.commands) == {"", "ru", "uk"}
+    ru = {c["command"]: c["description"] for c in harness.api.commands["ru"]}
+    assert ru["watch"] == "Следить за каналом или лентой"
+    assert [c["command"] for c in harness.api.commands[""]][:2] == ["help", "summary"]
+
+
+async def test_a_link_gets_a_summary_quoting_the_article(harness: Harness) -> None:
+    url = harness.site.url("/istanbul.html")
+    text = await harness.final_reply(url)
+    lines = text.splitlines()
+    assert "Istanbul" in lines[0]  # the title
+    bullets = [line[2:] for line in lines if line.startswith("• ")]
+    assert 3 <= len(bullets) <= 5
+    article = ISTANBUL.read_text(encoding="utf-8")
+    flat = " ".join(article.split())
+    for sentence in bullets:
+        assert " ".join(sentence.split()) in flat  # verbatim sentences of the article
+    assert url in text
+    # one progress message, edited into the summary; previews off; HTML throughout
+    sent = harness.api.to_chat(USER)
+    assert len(sent) == 1
+    assert sent[0].edits == 1
+    assert sent[0].parse_mode == "HTML"
+    assert sent[0].link_preview_disabled
+
+
+async def test_summary_command_and_reply_to_a_message_with_a_link(harness: Harness) -> None:
+    url = harness.site.url("/tulun.html")
+    text = await harness.final_reply(f"/summary {url}")
+    assert "Тулун" in text
+    # /summary in reply to a message with the link: the stored article, no second fetch
+    fetches = sum(1 for r in harness.site.requests if r.path == "/tulun.html")
+    original = {
+        "message_id": 99,
+        "date": 0,
+        "chat": {"id": USER, "type": "private"},
+        "text": f"look {url}",
+        "entities": [{"type": "url", "offset": 5, "length": len(url)}],
+    }
+    message_id = await harness.api.say(USER, "/summary", reply_to=original)
+    found = await harness.api.wait_for(
+        lambda: [
+            m
+            for m in harness.api.replies_to(USER, message_id)
+            if not m.text.startswith("Reading the article")
+        ]
+    )
+    assert "Тулун" in found[0].text
+    assert sum(1 for r in harness.site.requests if r.path == "/tulun.html") == fetches
+
+
+async def test_latest_and_digest(harness: Harness) -> None:
+    assert "not read any articles" in await harness.ask("/latest")
+    await harness.final_reply(harness.site.url("/istanbul.html"))
+    await harness.final_reply(harness.site.url("/visas.html"))
+    text = await harness.ask("/latest 1")
+    assert text.count("• ") >= 3
+    assert ("Istanbul" in text) != ("visa" in text.lower())  # exactly one article
+    assert "from 1 to 10" in await harness.ask("/latest lots")
+    digest = await harness.ask("/digest")
+    assert digest.startswith("Your digest: the 2 newest articles.")
+
+
+# -- watching ---------------------------------------------------------------------------
+
+
+async def test_watch_a_channel_reads_its_linked_article(harness: Harness) -> None:
+    message_id = await harness.api.say(USER, "/watch @somechannel")
+    first = await harness.api.reply(USER, message_id)
+    assert first.text.startswith("Now watching @somechannel")
+    done = await harness.api.wait_for(
+        lambda: [m for m in harness.api.to_chat(USER) if m.text.startswith("@somechannel:")]
+    )
+    assert done[0].text.startswith("@somechannel: 1 new article")
+    store = harness.app.bot_data.store
+    stored = store.latest(5)
+    assert len(stored) == 1
+    assert stored[0].article.url == harness.site.url("/visas.html")
+    assert stored[0].article.via == f"{harness.tme}/somechannel/7"  # grouped with its post
+    # the user's list, and the poller's union
+    listing = await harness.ask("/sources")
+    assert "@somechannel" in listing
+    assert "1 of 50" in listing
+    assert "already watch" in await harness.ask("/watch t.me/somechannel")
+    assert "Stopped watching @somechannel" in await harness.ask("/unwatch @somechannel")
+    assert "You watch no sources" in await harness.ask("/sources")
+    assert "were not watching" in await harness.ask("/unwatch @somechannel")
+
+
+async def test_watch_a_feed_and_a_restricted_channel(harness: Harness) -> None:
+    message_id = await harness.api.say(USER, f"/watch {harness.site.url('/feed.xml')}")
+    await harness.api.reply(USER, message_id)
+    await harness.api.wait_for(
+        lambda: [m for m in harness.api.to_chat(USER) if "1 new article" in m.text]
+    )
+    assert harness.app.bot_data.store.find_article(url=harness.site.url("/achinsk.html"))
+
+    # a channel whose preview is missing (the site answers 404 for it)
+    message_id = await harness.api.say(USER, "/watch @closedchannel")
+    await harness.api.reply(USER, message_id)
+    failed = await harness.api.wait_for(
+        lambda: [m for m in harness.api.to_chat(USER) if "could not read @closedchannel" in m.text]
+    )
+    assert "/unwatch @closedchannel" in failed[0].text
+
+
+async def test_watching_is_capped_at_fifty_sources(harness: Harness) -> None:
+    store = harness.app.bot_data.store
+    store.upsert_user(USER, USER, "en")
+    for number in range(50):
+        store.watch_source(USER, "url", f"http://example.com/{number}", f"http://x/{number}")
+    text = await harness.ask("/watch @somechannel")
+    assert "50 sources" in text
+    assert len(store.user_sources(USER)) == 50
+
+
+# -- channels where the bot is an administrator ------------------------------------------
+
+
+async def test_a_channel_post_is_ingested_once(harness: Harness) -> None:
+    url = harness.site.url("/achinsk.html")
+    await harness.api.channel_post(-1001234, "mychannel", f"Power lines restored {url}")
+    store = harness.app.bot_data.store
+    await harness.api.wait_for(lambda: store.find_article(url=url), what="the post's article")
+    # the same post again (Telegram may redeliver an update) and the same link in a new post
+    await harness.api.channel_post(-1001234, "mychannel", f"Again: {url}")
+    await harness.api.say(USER, "/start")
+    await harness.api.wait_for(lambda: harness.api.to_chat(USER))
+    assert store.count_articles() == 1
+    assert sum(1 for r in harness.site.requests if r.path == "/achinsk.html") == 1
+    assert harness.api.to_chat(-1001234) == []  # the bot never writes into the channel
+    stored = store.get_article(store.find_article(url=url) or 0)
+    assert stored is not None
+    assert stored.article.via == f"{harness.tme}/mychannel/1"
+
+
+# -- subscriptions (the digests themselves come with issue 5) ------------------------------
+
+
+async def test_subscribe_validates_times_and_zones(harness: Harness) -> None:
+    assert (await harness.ask("/subscribe 07:30 Europe/Kyiv")).startswith(
+        "Done: a daily digest at 07:30 (Europe/Kyiv)"
+    )
+    user = harness.app.bot_data.store.get_user(USER)
+    assert user is not None
+    assert (user.digest_time, user.digest_tz) == ("07:30", "Europe/Kyiv")
+    assert "at 09:00 (UTC+03:00)" in await harness.ask("/subscribe 9:00 UTC+3")
+    assert "at 08:00 (UTC)" in await harness.ask("/subscribe utc")
+    assert "not a time of day" in await harness.ask("/subscribe 24:00")
+    assert "don't know the time zone" in await harness.ask("/subscribe 08:00 UTC+15")
+    assert "Done: no more daily digest" in await harness.ask("/unsubscribe")
+    assert "had no daily digest" in await harness.ask("/unsubscribe")
+
+
+# -- blocked users ------------------------------------------------------------------------
+
+
+async def test_a_user_who_blocked_the_bot_is_marked_inactive(harness: Harness) -> None:
+    await harness.ask("/start", chat_id=777)
+    store = harness.app.bot_data.store
+    assert store.get_user(777) is not None
+    assert store.get_user(777).active  # type: ignore[union-attr]
+    harness.api.blocked.add(777)
+    await harness.api.say(777, "/help")
+    await harness.api.wait_for(
+        lambda: not store.get_user(777).active,  # type: ignore[union-attr]
+        what="the user marked inactive",
+    )
+    harness.api.blocked.discard(777)
+    await harness.ask("/start", chat_id=777)
+    assert store.get_user(777).active  # type: ignore[union-attr]
+
+
+# -- restarts -------------------------------------------------------------------------------
+
+
+async def test_restart_keeps_users_sources_and_skips_handled_updates(tmp_path: Path) -> None:
+    async with BotApiStandIn() as api, LoopbackServer(site_routes()) as site:
+        settings = make_settings(api, site, tmp_path / "bot.db")
+        async with running(api, settings):
+            message_id = await api.say(USER, "/watch @somechannel")
+            await api.reply(USER, message_id)
+            await api.wait_for(lambda: [m for m in api.to_chat(USER) if "1 new" in m.text])
+        replies_before = len(api.to_chat(USER))
+        async with running(api, settings) as app:
+            assert "@somechannel" in (await api.reply(USER, await api.say(USER, "/sources"))).text
+            await app.bot_data.poller.poll_now(app.bot_data.store.user_sources(USER)[0])
+        assert len(api.to_chat(USER)) == replies_before + 1
+        assert sum(1 for r in site.requests if r.path == "/visas.html") == 1
+        with open_store(settings.db) as store:
+            assert store.count_articles() == 1
+
+
+async def test_an_update_seen_before_a_crash_is_not_handled_twice(tmp_path: Path) -> None:
+    async with BotApiStandIn() as api, LoopbackServer(site_routes()) as site:
+        settings = make_settings(api, site, tmp_path / "bot.db")
+        async with running(api, settings):
+            message_id = await api.say(USER, "/start")
+            await api.reply(USER, message_id)
+        # as after kill -9: Telegram hands the last update out again
+        update = {
+            "update_id": api.delivered_updates[-1],
+            "message": {
+                "message_id": message_id,
+                "date": 0,
+                "chat": {"id": USER, "type": "private"},
+                "from": {"id": USER, "is_bot": False, "first_name": "T"},
+                "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            },
+        }
+        api.updates.append(update)
+        async with running(api, settings):
+            second = await api.say(USER, "/help")
+            await api.reply(USER, second)
+        assert len(api.replies_to(USER, message_id)) == 1
+
+
+def test_settings_replace_keeps_token() -> None:
+    # build_application refuses a missing token (newsbot run checks it first, with a message)
+    with pytest.raises(ValueError, match="token"):
+        build_application(replace(Settings(), token=None))
