@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -139,6 +140,9 @@ def build_application(settings: Settings, *, pace: float = 1.0) -> NewsbotApp:
     """The bot: every handler, the polling job and the services, wired once."""
     if not settings.token:
         raise ValueError("a bot token is required")
+    # Opt in to PTB 23's timedelta durations now (RetryAfter.retry_after and friends):
+    # the old int form warns with a deprecation on every 429.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     context_types = ContextTypes(context=CallbackContext, bot_data=BotData)
     application: NewsbotApp = (
         Application.builder()

@@ -389,7 +389,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from summarizer.store import open_store
 
     open_store(settings.db).close()  # a store that cannot be opened stops the start here
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for chatty in ("httpx", "apscheduler"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     application = build_application(settings)
     if args.webhook:
         from urllib.parse import urlsplit

@@ -9,6 +9,7 @@ for that user; anything else goes to :func:`on_error`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from datetime import UTC, timedelta, timezone, tzinfo
@@ -20,6 +21,7 @@ from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import Forbidden
 from telegram.ext import ApplicationHandlerStop
 
+from summarizer.core import IngestReport
 from summarizer.core import digest as digest_article
 from summarizer.errors import BadInput, NewsbotError, NotAnArticle
 from summarizer.plaintext import read_text
@@ -195,23 +197,28 @@ async def watch(update: Update, context: Context) -> None:
         await _answer(update, context, texts.failed(str(exc)))
         return
     name = _source_name(source)
+    # started before anything awaits, so the polling job cannot read the new posts first
+    first_poll = data.poller.poll_soon(source) if created else None
     await _answer(update, context, texts.watching(name, created))
-    if created:
+    if first_poll is not None:
         # the first read can take a while: the user hears back when it is done
         context.application.create_task(
-            _first_poll(context, message.chat_id, source), update=update, name=f"watch-{name}"
+            _report_first_poll(context, message.chat_id, source, first_poll),
+            update=update,
+            name=f"watch-{name}",
         )
 
 
-async def _first_poll(context: Context, chat_id: int, source: Source) -> None:
-    report = await context.bot_data.poller.poll_now(source)
+async def _report_first_poll(
+    context: Context, chat_id: int, source: Source, task: asyncio.Task[IngestReport]
+) -> None:
+    report = await asyncio.shield(task)
+    name = _source_name(source)
     if report.failed and not report.added and not report.duplicates:
-        await reply(context, chat_id, texts.watch_failed(_source_name(source), report.failed[0][1]))
+        await reply(context, chat_id, texts.watch_failed(name, report.failed[0][1]))
     else:
         await reply(
-            context,
-            chat_id,
-            texts.watch_result(_source_name(source), len(report.added), len(report.duplicates)),
+            context, chat_id, texts.watch_result(name, len(report.added), len(report.duplicates))
         )
 
 

@@ -79,10 +79,13 @@ class Poller:
             started += 1
         return started
 
+    def poll_soon(self, source: Source) -> asyncio.Task[IngestReport]:
+        """The poll of ``source`` under way, or a new one started now (no await: no race)."""
+        return self._running.get(source.id) or self._start(source)
+
     async def poll_now(self, source: Source) -> IngestReport:
         """Poll ``source`` now (or join the poll under way) and return its report."""
-        task = self._running.get(source.id) or self._start(source)
-        return await asyncio.shield(task)
+        return await asyncio.shield(self.poll_soon(source))
 
     def _start(self, source: Source) -> asyncio.Task[IngestReport]:
         task = asyncio.create_task(self._poll(source), name=f"poll-{source.key}")

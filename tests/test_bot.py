@@ -10,6 +10,7 @@ real ``newsbot run`` with the default pace.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -367,3 +368,103 @@ def test_settings_replace_keeps_token() -> None:
     # build_application refuses a missing token (newsbot run checks it first, with a message)
     with pytest.raises(ValueError, match="token"):
         build_application(replace(Settings(), token=None))
+
+
+# -- questions, under a flaky Bot API ---------------------------------------------------------
+
+QUESTIONS = [
+    ("Who led Russia's delegation?", "Medinsky"),
+    ("How many prisoners will be exchanged?", "1,000"),
+    ("Who is Ukraine's chief negotiator?", "Umerov"),
+    ("Who is Ukraine's Defense Minister?", "Umerov"),
+    ("Who urged delegates to agree to a ceasefire?", "Fidan"),
+    ("Who is the Turkish Foreign Minister?", "Fidan"),
+    ("Who rejected Zelensky's offer?", "Putin"),
+    ("Who is the Kremlin aide?", "Medinsky"),
+    ("Кто поручил разработать систему виз для ученых?", "Джонсон"),
+    ("What is the capital of Mars?", "I don't know"),
+]
+
+
+async def _store_seeds(harness: Harness, *paths: Path) -> None:
+    from summarizer import core
+
+    store = harness.app.bot_data.store
+    for path in paths:
+        await asyncio.to_thread(
+            lambda p=path: core.store_digest(store, core.digest(core.read_file(p)))
+        )
+
+
+async def test_a_question_gets_the_short_answer_first_then_its_evidence(harness: Harness) -> None:
+    await _store_seeds(harness, ISTANBUL)
+    text = await harness.ask("Who led Russia's delegation?")
+    first, _, rest = text.partition("\n")
+    assert "Medinsky" in first
+    assert len(first.split()) <= 4  # the short answer alone
+    assert "Medinsky" in rest  # the sentence it rests on, quoted
+    assert "2025-05-16" in rest  # with its date
+    sent = harness.api.to_chat(USER)[-1]
+    assert "<blockquote>" in sent.html
+    assert sent.link_preview_disabled
+    assert "typing" in [a for c, a in harness.api.chat_actions if c == USER]
+    text = await harness.ask("/ask What is the capital of Mars?")
+    assert text.splitlines()[0].startswith("I don't know")
+    assert len(text.splitlines()) == 1  # nothing guessed, nothing quoted
+
+
+async def test_ten_questions_under_429s_and_502s_get_ten_answers_each_once(
+    harness: Harness,
+) -> None:
+    await _store_seeds(harness, ISTANBUL, VISAS)
+    harness.api.fail("sendMessage", rate_429=0.3, rate_502=0.1, retry_after=1, seed=4)
+    asked = [(await harness.api.say(USER, q), expected) for q, expected in QUESTIONS]
+    await harness.api.wait_for(
+        lambda: all(harness.api.replies_to(USER, mid) for mid, _ in asked),
+        within=120,
+        what="ten answers",
+    )
+    for message_id, expected in asked:
+        replies = harness.api.replies_to(USER, message_id)
+        assert len(replies) == 1, (message_id, [r.text for r in replies])
+        assert expected in replies[0].text.splitlines()[0]
+    assert len(harness.api.to_chat(USER)) == 10  # no reply lost, none sent twice
+    assert harness.api.fault_count("sendMessage", 429) >= 2
+    assert harness.api.fault_count("sendMessage", 502) >= 1
+
+
+# -- hostile input ------------------------------------------------------------------------------
+
+
+async def test_fourteen_hostile_inputs_each_get_a_clear_reply_and_nothing_is_refused(
+    harness: Harness,
+) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        dead_port = sock.getsockname()[1]
+    cases = [
+        ("/subscribe 25:00", "not a time of day"),
+        ("/subscribe 08:00 Mars/Olympus", "don't know the time zone Mars/Olympus"),
+        ("/subscribe 08:00 UTC+15", "don't know the time zone"),
+        ("/subscribe 08:00 ../../etc/passwd", "don't know the time zone"),
+        ("/watch !!!<garbage>&&&", "Sorry:"),
+        ("/summary not-a-url", "is not a link"),
+        ("/ask", "Ask me a question after /ask"),
+        ("/frobnicate now", "don't know the command /frobnicate"),
+        ("<b>& raw</i> text", "I don't know"),
+        ("Lorem ipsum dolor sit amet " * 150, ""),  # 4,050 characters
+        ("🤔🔥🙈 ‍👩‍👩‍👧", "I don't know"),
+        (f"http://127.0.0.1:{dead_port}/story.html", "Sorry:"),
+        (harness.site.url("/binary.html"), "Sorry:"),
+        (harness.site.url("/missing.html"), "Sorry:"),
+    ]
+    assert len(cases) == 14
+    for text, expected in cases:
+        reply = await harness.final_reply(text)
+        assert reply.strip(), text
+        assert expected in reply, (text[:40], reply)
+    assert "<garbage>" in harness.api.to_chat(USER)[4].text  # shown, escaped
+    assert harness.api.refused == []
+    assert harness.app.bot_data.store.count_articles() == 0
