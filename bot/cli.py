@@ -208,13 +208,48 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     out = sys.stdout
     out.write(f"newsbot demo: {len(files)} seed articles from {folder}, offline.\n")
     with open_store(db) as store:
+        results = []
         for path in files:
             article = core.read_file(path, tme_url=settings.tme_url)
             result = core.digest(article)
             core.store_digest(store, result)
+            results.append(result)
+        # the store holds every seed before the first question: answers may come from any
+        for result in results:
             out.write("\n" + "=" * 72 + "\n")
             print_digest(result, out)
+            print_demo_facts(store, result, out)
     return EXIT_OK
+
+
+def print_demo_facts(store: Any, result: Any, out: TextIO, limit: int = 5) -> None:
+    """A few of the article's facts, and answers to questions made from them."""
+    from summarizer.answer import answer_question, sample_questions
+
+    if result.analysis is None:
+        return
+    shown = [f for f in result.analysis.facts if f.kind == "role"][:limit]
+    shown += [f for f in result.analysis.facts
+              if f.kind == "rel" and f.object and f.subject_key.startswith("person:")][:limit]
+    if shown:
+        out.write("\n  Facts:\n")
+    for fact in shown[:limit]:
+        if fact.kind == "role":
+            out.write(f"    - {fact.subject}: {fact.predicate}\n")
+        else:
+            out.write(f"    - {fact.subject} → {fact.predicate} → {fact.object}\n")
+    questions = sample_questions(result.analysis, result.article.language or "en")
+    if questions:
+        out.write("\n  Questions:\n")
+    for question in questions:
+        answer = answer_question(store, question)
+        out.write(f"    Q: {question}\n")
+        if answer.answer is None:
+            out.write("    A: I don't know.\n")
+            continue
+        out.write(f"    A: {answer.answer}\n")
+        if answer.evidence:
+            out.write(f"       “{answer.evidence[0].text}”\n")
 
 
 def _default_seeds() -> Path:

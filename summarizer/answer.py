@@ -25,11 +25,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from .entities import entity_key, fold, side_of
+from .facts import Analysis
 from .language import detect_language
 from .lexicon import concept, synonyms
 from .nlp import Parsed, Token, parse
@@ -140,6 +141,10 @@ class Term:
     forms: frozenset[str]  # stems of synonyms, and entity keys
     weight: float
     search: tuple[str, ...]  # words to give the full-text search
+    words: frozenset[str] = frozenset()  # for a name: its words' forms, all of which must match
+
+    def found_in(self, features: set[str]) -> bool:
+        return bool(self.forms & features) or bool(self.words and self.words <= features)
 
 
 @dataclass
@@ -148,6 +153,7 @@ class Question:
     language: str
     wh: str  # who, where, when, number, what
     verb: str | None  # the main verb's concept
+    verb_lemma: str | None  # the main verb as written (lemma)
     copular: bool
     terms: list[Term]
     object_terms: list[str]  # concepts/keys of the verb's object (or the attribute)
@@ -207,7 +213,17 @@ def analyse_question(text: str) -> Question:
     object_terms = _concepts(parsed, object_tokens)
     terms = _question_terms(parsed, wh_index, language)
     return Question(
-        text, language, wh, verb, copular, terms, object_terms, subject_keys, entity_keys, counted
+        text=text,
+        language=language,
+        wh=wh,
+        verb=verb,
+        verb_lemma=None if copular else root.lemma,
+        copular=copular,
+        terms=terms,
+        object_terms=object_terms,
+        subject_keys=subject_keys,
+        entity_keys=entity_keys,
+        counted=counted,
     )
 
 
@@ -260,15 +276,11 @@ def _question_terms(parsed: Parsed, wh_index: int, language: str) -> list[Term]:
             if key in seen or not key:
                 continue
             seen.add(key)
-            terms.append(
-                Term(
-                    ent.text,
-                    key,
-                    frozenset({key}),
-                    1.5,
-                    tuple(_aliases(key, ent.normal or ent.text)),
-                )
+            name_words = frozenset(
+                f for w in re.findall(r"\w+", ent.text) if w.lower() not in _STOP for f in _forms(w)
             )
+            aliases = tuple(_aliases(key, ent.normal or ent.text))
+            terms.append(Term(ent.text, key, frozenset({key}), 1.5, aliases, name_words))
             continue
         if t.pos not in ("NOUN", "PROPN", "ADJ", "VERB", "NUM", "ADV", "X"):
             continue
@@ -286,7 +298,7 @@ def _question_terms(parsed: Parsed, wh_index: int, language: str) -> list[Term]:
             words.extend(_aliases(f"side:{side}", t.text))
         weight = {"NOUN": 1.0, "PROPN": 1.5, "NUM": 1.2, "ADJ": 0.6, "VERB": 0.8}.get(t.pos, 0.5)
         if t.i == next((x.i for x in parsed.tokens if x.head == x.i), -1) and t.pos == "VERB":
-            weight = 0.6  # the verb is matched through the facts; wording varies most
+            weight = 1.0  # the relation asked about: a sentence without it says something else
         if key in _LIGHT_VERBS or t.lemma in _LIGHT_VERBS:
             weight = 0.3
         terms.append(Term(t.text, key, frozenset(forms), weight, tuple(dict.fromkeys(words))))
@@ -401,8 +413,15 @@ def _coverage(q: Question, sentence: str, keys: Iterable[str]) -> float:
     features = {f for w in re.findall(r"\w+(?:[-'’]\w+)*", sentence.lower()) for f in _forms(w)}
     features.update(keys)
     total = sum(t.weight for t in q.terms) or 1.0
-    found = sum(t.weight for t in q.terms if t.forms & features)
+    found = sum(t.weight for t in q.terms if t.found_in(features))
     return found / total
+
+
+def _sentence_has(q: Question, key: str, sentence: str, keys: Iterable[str]) -> bool:
+    """Does ``sentence`` say the question's term ``key`` (by stem, synonym or entity)?"""
+    features = {f for w in re.findall(r"\w+(?:[-'’]\w+)*", sentence.lower()) for f in _forms(w)}
+    features.update(keys)
+    return any(t.found_in(features) for t in q.terms if t.key == key or key in t.forms)
 
 
 def _from_facts(store: Store, q: Question) -> list[_Candidate]:
@@ -417,11 +436,16 @@ def _from_facts(store: Store, q: Question) -> list[_Candidate]:
         for fact in store.find_facts(kind="role", terms=q.object_terms, limit=200):
             if _sides_conflict(q.object_terms, fact.object_terms):
                 continue
-            score = _overlap(q.object_terms, fact.object_terms)
-            if score >= 0.99:
-                score = 0.85 + 0.1 * _coverage(q, fact.sentence, fact.object_terms)
-            else:
-                score *= 0.7
+            # every word of the role asked must be in the role, or at least in its sentence
+            # ("the chief executive of Acme": "Acme …, chief executive Jane Roe said")
+            got = 0.0
+            for term in q.object_terms:
+                if term in fact.object_terms:
+                    got += 1.0
+                elif _sentence_has(q, term, fact.sentence, fact.object_terms):
+                    got += 0.8
+            score = got / len(q.object_terms)
+            score = 0.6 + 0.35 * score if score >= 0.85 else 0.7 * score
             out.append(_Candidate(fact.subject, score, [_evidence_of(fact)], fact.published))
         return _with_names(store, out)
     if q.verb is None:
@@ -441,31 +465,42 @@ def _from_facts(store: Store, q: Question) -> list[_Candidate]:
             if not fact.subject_key.startswith("person:"):
                 continue
             answer = fact.subject
+        elif q.wh == "number" and fact.object:
+            answer = _count_in(fact.object, q.counted)
+            if q.entity_keys and not (set(q.entity_keys) & {fact.subject_key, *fact.object_terms}):
+                continue
         elif q.wh == "what" and q.verb in _CALL_VERBS:
             answer = fact.detail.get("as") or next(iter(fact.detail.get("quotes", [])), "")
         else:
             continue
         if not answer:
             continue
-        score = 0.55 + 0.4 * match
+        score = 0.55 + 0.35 * match
+        if fact.detail.get("verb") == q.verb_lemma:
+            score += 0.03  # the very word asked about
+        score += 0.05 * _coverage(q, fact.sentence, fact.object_terms)
         out.append(_Candidate(answer, score, [_evidence_of(fact)], fact.published))
     return _with_names(store, out)
 
 
+def _count_in(phrase: str, counted: str | None) -> str:
+    """The number in an object phrase: "about 9,500 people" → "9,500" (if it counts ``counted``)."""
+    match = re.search(r"\d[\d,.\s]*\d|\d", phrase)
+    if not match:
+        return ""
+    after = phrase[match.end() :].split()
+    if counted and after and concept(after[0].strip(".,")) != counted:
+        from .summarize import stemmer
+
+        stem = stemmer("en")
+        if stem(after[0]) != stem(counted):
+            return ""
+    return match.group(0).strip()
+
+
 def _only(q: Question, keys: Sequence[str]) -> Question:
     terms = [t for t in q.terms if t.key in keys or t.forms & set(keys)]
-    return Question(
-        q.text,
-        q.language,
-        q.wh,
-        q.verb,
-        q.copular,
-        terms or q.terms,
-        q.object_terms,
-        q.subject_keys,
-        q.entity_keys,
-        q.counted,
-    )
+    return replace(q, terms=terms or q.terms)
 
 
 def _with_names(store: Store, candidates: list[_Candidate]) -> list[_Candidate]:
@@ -555,7 +590,7 @@ def _typed_answers(
 def _term_positions(q: Question, text: str) -> list[int]:
     positions = []
     for match in re.finditer(r"\w+(?:[-'’]\w+)*", text):
-        if any(set(_forms(match.group(0))) & t.forms for t in q.terms):
+        if any(set(_forms(match.group(0))) & (t.forms | t.words) for t in q.terms):
             positions.append(match.start())
     return positions
 
@@ -605,3 +640,25 @@ def known_entities(store: Store, limit: int = 30) -> list[tuple[str, str, int]]:
     top = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)[:limit]
     names = store.entity_names([k for k, _ in top])
     return [(k, names.get(k, k.split(":", 1)[1]), c) for k, c in top]
+
+
+def sample_questions(analysis: Analysis, language: str, limit: int = 3) -> list[str]:
+    """Questions an article's own facts can answer, for the demo: "Who is the <role>?",
+    "Who led <object>?", and one that nothing answers, to show abstaining."""
+    russian = language in ("ru", "uk")
+    out: list[str] = []
+    for fact in analysis.facts:
+        if fact.kind == "role" and len(fact.predicate.split()) >= 2:
+            out.append(f"Кто {fact.predicate}?" if russian else f"Who is the {fact.predicate}?")
+            break
+    for fact in analysis.facts:
+        if fact.kind == "rel" and fact.predicate == "lead" and fact.object:
+            out.append(f"Кто возглавил {fact.object}?" if russian else f"Who led {fact.object}?")
+            break
+    out = out[: limit - 1]
+    out.append(
+        "Кто выиграл чемпионат мира по хоккею?"
+        if russian
+        else "Who won the world chess championship?"
+    )
+    return out

@@ -66,6 +66,28 @@ def surname_key(name: str) -> str:
     return last
 
 
+def _translated_country_names() -> list[tuple[str, str]]:
+    """Russian and Ukrainian country names, from the ISO 3166 catalogues pycountry ships."""
+    import gettext
+
+    import pycountry
+
+    out = []
+    for language in ("ru", "uk"):
+        try:
+            catalogue = gettext.translation(
+                "iso3166-1", pycountry.LOCALES_DIR, languages=[language]
+            )
+        except OSError:
+            continue
+        for country in pycountry.countries:
+            for name in {country.name, getattr(country, "common_name", country.name)}:
+                translated = catalogue.gettext(name)
+                if translated != name:
+                    out.append((translated, country.alpha_2.lower()))
+    return out
+
+
 @lru_cache(maxsize=1)
 def _sides() -> dict[str, str]:
     """Folded name → ISO country code, for every country's names, capital and demonym."""
@@ -87,6 +109,8 @@ def _sides() -> dict[str, str]:
             key = fold(item)
             if key and key not in table:
                 table[key] = code
+    for name, code in _translated_country_names():
+        table.setdefault(fold(name), code)
     for name, code in _METONYMS.items():
         table[fold(name)] = code
     # capitals also written the old way

@@ -36,6 +36,27 @@ _RELATIVE = {"who", "whom", "which", "that", "который", "которая",
              "яка", "які"}  # fmt: skip
 _PRONOUNS = {"he", "she", "him", "her", "он", "она", "його", "він", "вона"}
 _SUBJ = {"nsubj"}
+_COMPANY = {
+    "company",
+    "firm",
+    "group",
+    "business",
+    "carmaker",
+    "maker",
+    "bank",
+    "agency",
+    "retailer",
+    "startup",
+    "компания",
+    "фирма",
+    "группа",
+    "банк",
+    "агентство",
+    "компанія",
+    "концерн",
+    "корпорация",
+    "корпорація",
+}
 _OBJ = {"obj", "dobj"}
 _CONTENT_POS = {"NOUN", "PROPN", "ADJ", "NUM", "VERB"}
 _ROLE_LINK = {"of", "for", "and", "’s", "'s", "-"}
@@ -83,6 +104,7 @@ def analyse_parsed(parsed: Sequence[Parsed]) -> Analysis:
     facts: list[Fact] = []
     names: dict[str, str] = {}
     last_person: tuple[str, str] | None = None  # (name, key) for he/she
+    last_org: tuple[str, str] | None = None  # (key, name) for "the company"
     known = {  # people named anywhere in the article, to recognise a bare surname NER missed
         _key(e) for sentence in parsed for e in sentence.entities if e.label == "PERSON"
     }
@@ -107,7 +129,14 @@ def analyse_parsed(parsed: Sequence[Parsed]) -> Analysis:
             if ent.label == "PERSON" and len(ent.normal) > len(names.get(key, "")):
                 names[key] = _clean_name(ent.normal)
         facts.extend(_roles(sentence, position, keys))
-        rel_facts = _relations(sentence, position, last_person, known)
+        rel_facts = _relations(sentence, position, last_person, known, last_org)
+        orgs = [
+            k
+            for e, k in zip(sentence.entities, keys, strict=True)
+            if e.label == "ORG" and k.startswith("org:")
+        ]
+        if orgs:
+            last_org = (orgs[0], next(e.text for e in sentence.entities if _key(e) == orgs[0]))
         facts.extend(rel_facts)
         for fact in rel_facts:
             if fact.subject_key.startswith("person:"):
@@ -164,18 +193,35 @@ def _roles(sentence: Parsed, position: int, keys: list[str]) -> list[Fact]:
     for index, ent in enumerate(sentence.entities):
         if ent.label != "PERSON" or not keys[index]:
             continue
-        for role in _prefix_roles(sentence, ent) + _appositive_roles(sentence, ent):
+        prefix = _prefix_roles(sentence, ent)
+        roles = prefix + [
+            # an apposition counts beside a title prefix only when set off by a comma
+            role
+            for role in _appositive_roles(sentence, ent)
+            if not prefix or _comma_between(sentence, role, ent)
+        ]
+        seen: set[str] = set()
+        for role in roles:
+            text = sentence.span_text(role)
+            if text.lower() in seen:
+                continue
+            seen.add(text.lower())
             facts.append(
                 Fact(
                     position,
                     "role",
                     _clean_name(ent.normal or ent.text),
                     keys[index],
-                    sentence.span_text(role),
+                    text,
                     object_terms=_terms(sentence, role),
                 )
             )
     return facts
+
+
+def _comma_between(sentence: Parsed, role: list[Token], ent: Entity) -> bool:
+    lo, hi = sorted((role[-1].i, ent.start)) if role else (ent.start, ent.start)
+    return any(t.text == "," for t in sentence.tokens[lo:hi])
 
 
 def _prefix_roles(sentence: Parsed, ent: Entity) -> list[list[Token]]:
@@ -193,8 +239,13 @@ def _prefix_roles(sentence: Parsed, ent: Entity) -> list[list[Token]]:
             break
         taken.insert(0, t)
         k -= 1
-    while taken and taken[0].text.lower() in _ROLE_LINK:
-        taken.pop(0)
+    inside = {t.i for t in taken} | set(range(ent.start, ent.end))
+    # words that only stand before the role ("В свою очередь министр …") belong elsewhere
+    while taken and (
+        taken[0].text.lower() in _ROLE_LINK
+        or (taken[0].head not in inside and not is_title(taken[0].lemma))
+    ):
+        inside.discard(taken.pop(0).i)
     if not any(is_title(t.text) or is_title(t.lemma) for t in taken):
         return []
     return [taken]
@@ -273,7 +324,11 @@ def _terms(sentence: Parsed, tokens: Iterable[Token]) -> list[str]:
 
 
 def _relations(
-    sentence: Parsed, position: int, last_person: tuple[str, str] | None, known: set[str]
+    sentence: Parsed,
+    position: int,
+    last_person: tuple[str, str] | None,
+    known: set[str],
+    last_org: tuple[str, str] | None = None,
 ) -> list[Fact]:
     facts = []
     for verb in sentence.tokens:
@@ -289,11 +344,16 @@ def _relations(
             terms.extend(
                 x for x in _terms(sentence, _phrase_tokens(sentence, o.i)) if x not in terms
             )
+            if last_org and o.lemma in _COMPANY and last_org[0] not in terms:
+                terms.append(last_org[0])  # "the company" is the firm named before
         detail = _details(sentence, verb)
+        detail["verb"] = verb.lemma
         for subject in subjects:
             named = _named(sentence, subject, known)
             if named is not None:
                 name, key = named
+            elif last_org and subject.lemma in _COMPANY:
+                key, name = last_org
             elif subject.text.lower() in _PRONOUNS:
                 found = _speaker(sentence, verb, known) or last_person
                 if found is None:

@@ -47,6 +47,15 @@ _SYNSETS: list[tuple[str, ...]] = [
     ("minister", "министр", "міністр"),
     ("envoy", "special envoy", "посланник", "спецпосланник", "спецпредставитель", "посланець"),
     ("aide", "adviser", "advisor", "assistant", "помощник", "советник", "помічник", "радник"),
+    # units, written out or abbreviated
+    ("kilometre", "kilometer", "km", "км", "километр", "кілометр"),
+    ("metre", "meter", "m", "метр"),
+    ("tonne", "ton", "t", "тонна", "т"),
+    ("percent", "per cent", "%", "процент", "відсоток"),
+    ("dollar", "usd", "$", "доллар", "долар"),
+    ("euro", "eur", "€", "евро", "євро"),
+    ("job", "workplace", "position", "рабочее место", "робоче місце"),
+    ("employee", "worker", "staff", "people", "сотрудник", "работник", "працівник"),
 ]  # fmt: skip
 
 TITLES = frozenset(

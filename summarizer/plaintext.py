@@ -61,7 +61,7 @@ def read_text(text: str, *, name: str | None = None, tme_url: str = "https://t.m
     """Turn a plain-text news dump into an :class:`Article`.
 
     ``name`` (a file name, if any) may carry the date, as in
-    ``istanbul-talks-2025-05-16.txt``. Raises :class:`NotAnArticle` when no
+    ``city-talks-2025-05-16.txt``. Raises :class:`NotAnArticle` when no
     body text remains.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
@@ -69,7 +69,7 @@ def read_text(text: str, *, name: str | None = None, tme_url: str = "https://t.m
     date_line = None
     blocks: list[_Block] = [_Block()]
     pending_links = False
-    for raw in text.split("\n"):
+    for number, raw in enumerate(text.split("\n")):
         line = _SPACE.sub(" ", raw).strip()
         if not line:
             if blocks[-1].lines:
@@ -81,7 +81,8 @@ def read_text(text: str, *, name: str | None = None, tme_url: str = "https://t.m
                 blocks.append(_Block())
             pending_links = True
             continue
-        if date_line is None and not blocks[-1].lines and is_date_line(line) and len(line) < 60:
+        near_top = number < 6 or not blocks[-1].lines  # a byline date, not a wrapped line
+        if date_line is None and near_top and len(line) < 60 and is_date_line(line):
             date_line = find_date(line)
             continue
         if not blocks[-1].lines and pending_links:
@@ -157,7 +158,7 @@ def _title_from_url(url: str | None, body: str) -> str | None:
     """A readable title from a URL slug such as ``/russia-ukraine-agree-on-…/``.
 
     Each word takes the case it has in ``body`` when the body always writes it
-    capitalized (names, places), so "istanbul" comes back as "Istanbul".
+    capitalized (names, places), so "geneva" comes back as "Geneva".
     """
     if not url:
         return None

@@ -37,6 +37,7 @@ async def test_demo_prints_each_seed_with_a_verbatim_summary(tmp_path: Path) -> 
         assert meta.split(" · ")[0][:4].isdigit()  # the date first
         assert meta.split(" · ")[1]  # then the source
         bullets = [line.strip()[2:] for line in lines if line.strip().startswith("• ")]
+        assert "  Questions:" in lines  # answers to questions made from the article's facts
         assert 3 <= len(bullets) <= 5
         sentences = _article_sentences(path, language)
         assert all(b in sentences for b in bullets), bullets

@@ -1,0 +1,99 @@
+"""Entity keys, sides, roles and relations, on sentences of our own."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.entities import entity_key, side_of
+from summarizer.facts import Fact, analyse
+from summarizer.lexicon import concept
+
+
+@pytest.mark.parametrize(
+    ("names", "label"),
+    [
+        (["Ivan Gorsky", "Gorsky", "Gorskyy", "Горский", "Gorskiy"], "PERSON"),
+        (["Anna Berg", "Berg", "Берг"], "PERSON"),
+        (["Norway", "Oslo", "Norwegian", "Норвегия"], "GPE"),
+        (["Russia", "Moscow", "the Kremlin", "Russian", "Russia’s", "Россия", "российский"], "GPE"),
+        (["United States", "U.S.", "Washington", "the White House", "American"], "GPE"),
+    ],
+)
+def test_spellings_share_a_key(names: list[str], label: str) -> None:
+    keys = {entity_key(name, label) for name in names}
+    assert len(keys) == 1, keys
+
+
+def test_different_things_keep_different_keys() -> None:
+    assert side_of("Norway") != side_of("Sweden")
+    assert entity_key("Anna Berg", "PERSON") != entity_key("Anna Lund", "PERSON")
+    assert side_of("Leipzig") is None
+
+
+def test_synonyms_meet_in_one_concept() -> None:
+    assert concept("head") == concept("chair") == concept("возглавить") == concept("lead")
+    assert concept("team") == concept("делегация") == concept("delegation")
+
+
+def _facts(text: str, language: str = "en") -> list[Fact]:
+    from summarizer.sentences import split_sentences
+
+    return analyse(split_sentences(text, language), language).facts
+
+
+def _rel(facts: list[Fact], predicate: str) -> list[tuple[str, str | None]]:
+    return [(f.subject, f.object) for f in facts if f.kind == "rel" and f.predicate == predicate]
+
+
+def test_passive_voice_gives_the_agent_as_subject() -> None:
+    facts = _facts("Sweden's delegation was headed by Trade Minister Ebba Lind.")
+    assert ("Ebba Lind", "Sweden's delegation") in _rel(facts, "lead")
+    lead = next(f for f in facts if f.predicate == "lead")
+    assert "side:se" in lead.object_terms
+
+
+def test_relative_clause_and_object_control() -> None:
+    facts = _facts(
+        "Senior aide Tomas Vik, who Prime Minister Erna Dahl asked to lead Oslo's team, "
+        "said the talks went well."
+    )
+    leaders = [subject for subject, _ in _rel(facts, "lead")]
+    assert leaders == ["Tomas Vik"]  # not Dahl, who stands nearest to "lead"
+
+
+def test_sent_to_lead() -> None:
+    facts = _facts("Instead, the president sent Anna Berg to lead Norway's delegation.")
+    assert [s for s, _ in _rel(facts, "lead")] == ["Anna Berg"]
+
+
+def test_roles_from_titles_and_appositions() -> None:
+    facts = _facts(
+        "Norway's chief negotiator, Fisheries Minister Cecilie Myrseth, met reporters. "
+        "Later, former Finance Minister Lund arrived."
+    )
+    roles = {(f.subject, f.predicate) for f in facts if f.kind == "role"}
+    assert ("Cecilie Myrseth", "Fisheries Minister") in roles
+    assert ("Cecilie Myrseth", "Norway's chief negotiator") in roles
+    assert ("Lund", "former Finance Minister") in roles
+
+
+def test_a_surname_alone_gets_the_full_name_from_the_same_article() -> None:
+    facts = _facts("Trade Minister Ebba Lind arrived on Monday. Lind said the deal was close.")
+    said = [f for f in facts if f.predicate == "say"]
+    assert said
+    assert said[0].subject == "Ebba Lind"
+
+
+def test_russian_roles_and_relations() -> None:
+    facts = _facts(
+        "Делегацию Норвегии возглавил министр рыболовства Сесилие Мюрсет. "
+        "Об этом сообщил пресс-секретарь правительства Андрей Иванов.",
+        "ru",
+    )
+    roles = {(f.subject, f.predicate) for f in facts if f.kind == "role"}
+    assert any(
+        subject.startswith("Андрей Иванов") and "пресс-секретарь" in role for subject, role in roles
+    ), roles
+    lead = [f for f in facts if f.kind == "rel" and f.predicate == "lead"]
+    assert lead
+    assert "side:no" in lead[0].object_terms
