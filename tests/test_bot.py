@@ -468,3 +468,66 @@ async def test_fourteen_hostile_inputs_each_get_a_clear_reply_and_nothing_is_ref
     assert "<garbage>" in harness.api.to_chat(USER)[4].text  # shown, escaped
     assert harness.api.refused == []
     assert harness.app.bot_data.store.count_articles() == 0
+
+
+# -- newsbot run, watch.py paging and the poller's backoff -------------------------------------
+
+
+async def test_newsbot_run_refuses_to_start_without_a_token(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    result = await run_cli("run", env={"NEWSBOT_DB": str(tmp_path / "n.db")})
+    assert result.code == 2
+    assert result.err.startswith("newsbot: error: no bot token: set NEWSBOT_TOKEN")
+    assert len(result.err.strip().splitlines()) == 1
+
+
+async def test_a_new_channel_is_read_a_page_back_and_only_once(tmp_path: Path) -> None:
+    async def paged(request: web.Request) -> web.Response:
+        base = f"http://127.0.0.1:{request.url.port}"
+        if request.query.get("before") == "20":
+            posts = [Post(18, "Older story", base + "/tulun.html")]
+            body = channel_preview("pagedchan", posts)
+        else:
+            posts = [Post(20, "Newer story", base + "/visas.html")]
+            body = channel_preview("pagedchan", posts, older=20)
+        return web.Response(text=body, content_type="text/html")
+
+    async with (
+        BotApiStandIn() as api,
+        LoopbackServer({**site_routes(), "/s/pagedchan": paged}) as site,
+    ):
+        settings = make_settings(api, site, tmp_path / "bot.db")
+        async with running(api, settings) as app:
+            message_id = await api.say(USER, "/watch @pagedchan")
+            await api.reply(USER, message_id)
+            done = await api.wait_for(
+                lambda: [m for m in api.to_chat(USER) if m.text.startswith("@pagedchan:")]
+            )
+            assert done[0].text.startswith("@pagedchan: 2 new articles")
+            source = app.bot_data.store.user_sources(USER)[0]
+            assert source.state["last_post"] == 20
+            await app.bot_data.poller.poll_now(source)
+        queries = [r.query_string for r in site.requests if r.path == "/s/pagedchan"]
+        assert queries == ["", "before=20", ""]  # paged back on first sight only
+
+
+def test_a_failing_source_backs_off_exponentially() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.poller import Poller
+    from summarizer.store import Source
+
+    poller = Poller(None, None, Settings(poll_interval=60.0), max_backoff=3600)  # type: ignore[arg-type]
+    now = datetime(2025, 5, 16, 12, 0, tzinfo=UTC)
+
+    def source(failures: int, ago: float) -> Source:
+        polled = (now - timedelta(seconds=ago)).isoformat()
+        return Source(1, "url", "k", "u", "t", last_polled=polled, failures=failures)
+
+    assert [poller.backoff(n) for n in range(7)] == [0, 120, 240, 480, 960, 1920, 3600]
+    assert poller.is_due(source(0, 0), now)
+    assert not poller.is_due(source(2, 200), now)
+    assert poller.is_due(source(2, 240), now)
+    assert not poller.is_due(source(10, 3000), now)
+    assert poller.is_due(source(10, 3600), now)
