@@ -1,0 +1,941 @@
+"""Benchmark the answers: right / wrong / unknown against a BM25 baseline, and latency.
+
+    python -m bench.answers [--data PATH] [--quick] [--part all|quality|latency]
+                            [--no-write] [--no-progress] [--profile] [--show-wrong N]
+
+**Quality.** Every question is asked of :func:`summarizer.answer.answer_question`
+and of a plain BM25-sentence baseline, in the same run, over the same store:
+
+* the seed dev set (``seed_qa_dev.json``) over ``seeds/`` (the Istanbul article
+  and the other seeds as distractors), ingested into a fresh temporary store;
+* XQuAD in English and in Russian: every paragraph stored as one article (the
+  real pipeline, ``core.digest`` + ``core.store_digest``), one store per
+  language, then every question asked. Wikipedia text, not news.
+
+An answer is *right* when it contains an accepted alias (case and accents
+folded, whole words) and has at most 12 words; for a question without answers
+only an explicit unknown (None) is right. A wrong non-empty answer is *wrong*;
+None is *unknown*.
+
+**Latency.** p50 / p95 / max of ``answer_question`` over ~200 varied questions
+with 10,000 articles in the store, the process pinned to one core. The store is
+the seeds plus the BBC News articles (``summaries-bbc``), each parsed once with
+``core.digest`` and stored again under new URLs (with a one-word change to its
+text so the content hash differs) until the store holds 10,000 articles. It is
+cached under ``bench/.cache/``.
+
+The tables are printed and written to ``docs/benchmarks.md`` under "## Answers".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import math
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from bench.summaries import _cpu_model, _nproc, _version, read_text
+
+if TYPE_CHECKING:
+    from summarizer.core import Digest
+    from summarizer.store import Store
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "eval"
+DOCS = ROOT / "docs" / "benchmarks.md"
+SEEDS = ROOT / "seeds"
+SEED_ARTICLE = "istanbul-talks-2025-05-16.txt"
+CACHE = ROOT / "bench" / ".cache"
+SECTION = "## Answers"
+QUALITY = "### Quality"
+LATENCY = "### Latency"
+MAX_WORDS = 12
+XQUAD_LANGUAGES = ("en", "ru")
+QUICK_XQUAD_ARTICLES = 12  # of 48 Wikipedia articles: their paragraphs and questions
+LATENCY_ARTICLES = 10_000
+QUICK_LATENCY_ARTICLES = 1_000
+LATENCY_QUESTIONS = 200
+QUICK_LATENCY_QUESTIONS = 50
+BBC_ARTICLES = 2_225  # parsed articles per 10,000 stored, kept in proportion for --quick
+GOAL_P95_MS = 100.0
+SYSTEMS = ("newsbot", "bm25-baseline")
+CACHE_VERSION = 1  # bump when the way the latency store is built changes
+
+T = TypeVar("T")
+
+
+# -- data ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QAItem:
+    """One question with its accepted answers (None: nothing answers it)."""
+
+    id: str
+    question: str
+    answers: tuple[str, ...] | None
+    source: str = ""  # the XQuAD paragraph it asks about
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One XQuAD paragraph, stored as one article."""
+
+    id: str  # "Super_Bowl_50/0"
+    text: str
+
+
+@dataclass
+class Outcome:
+    """One system's reply to one question, judged."""
+
+    item: QAItem
+    answer: str | None
+    verdict: str  # right, wrong, unknown
+
+
+@dataclass
+class Tally:
+    """right / wrong / unknown of one system on one data set."""
+
+    data: str
+    system: str
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, verdict: str) -> int:
+        """How many replies got ``verdict``."""
+        return sum(1 for o in self.outcomes if o.verdict == verdict)
+
+    @property
+    def total(self) -> int:
+        """How many questions were asked."""
+        return len(self.outcomes)
+
+    @property
+    def accuracy(self) -> float:
+        """right / all questions."""
+        return self.count("right") / self.total if self.total else 0.0
+
+    def inflected(self) -> int:
+        """Wrong answers that name a gold answer in another inflection ("Ньютон" / "Ньютона")."""
+        return sum(
+            1
+            for o in self.outcomes
+            if o.verdict == "wrong" and same_stems(o.answer, o.item.answers)
+        )
+
+    @property
+    def precision(self) -> float:
+        """right / (right + wrong): how far a non-empty answer can be trusted."""
+        answered = self.count("right") + self.count("wrong")
+        return self.count("right") / answered if answered else 0.0
+
+
+def load_seed_qa(data: Path) -> list[QAItem]:
+    """The seed dev questions."""
+    raw = json.loads((data / "seed_qa_dev.json").read_text(encoding="utf-8"))
+    return [
+        QAItem(f"seed/{i}", q["q"], tuple(q["answers"]) if q["answers"] else None)
+        for i, q in enumerate(raw["questions"])
+    ]
+
+
+def load_xquad(
+    data: Path, language: str, articles: int | None = None
+) -> tuple[list[Paragraph], list[QAItem]]:
+    """XQuAD paragraphs and questions in ``language``; the first ``articles`` only if given."""
+    raw = json.loads((data / "qa-xquad" / f"xquad.{language}.json").read_text(encoding="utf-8"))
+    paragraphs: list[Paragraph] = []
+    items: list[QAItem] = []
+    for article in raw["data"][:articles]:
+        for n, paragraph in enumerate(article["paragraphs"]):
+            paragraphs.append(
+                Paragraph(f"{article['title']}/{n}", paragraph["context"].strip("\ufeff "))
+            )
+            for qa in paragraph["qas"]:
+                answers = tuple(dict.fromkeys(a["text"] for a in qa["answers"]))
+                items.append(QAItem(qa["id"], qa["question"], answers or None, paragraphs[-1].id))
+    return paragraphs, items
+
+
+def data_missing(data: Path, part: str) -> str | None:
+    """What is missing under ``data`` for ``part``, or None."""
+    needed = []
+    if part in ("all", "quality"):
+        needed += ["seed_qa_dev.json", *(f"qa-xquad/xquad.{lang}.json" for lang in XQUAD_LANGUAGES)]
+    if part in ("all", "latency"):
+        needed += ["seed_qa_dev.json", "summaries-bbc/News Articles"]
+    missing = [n for n in needed if not (data / n).exists()]
+    return ", ".join(missing) if missing else None
+
+
+# -- judging ------------------------------------------------------------------
+
+
+def judge(answer: str | None, answers: Sequence[str] | None) -> str:
+    """Whether ``answer`` is right, wrong or unknown, by the seed set's rules."""
+    from summarizer.entities import fold
+
+    if answer is None or not answer.strip():
+        return "right" if answers is None else "unknown"
+    if answers is None or len(answer.split()) > MAX_WORDS:
+        return "wrong"
+    said = f" {fold(answer)} "
+    return "right" if any(f" {fold(a)} " in said for a in answers if fold(a)) else "wrong"
+
+
+def same_stems(answer: str | None, answers: Sequence[str] | None) -> bool:
+    """Does ``answer`` contain an accepted alias word for word after stemming (any inflection)?
+
+    Not the rule of right: a diagnostic for Russian, where the translated gold span
+    is often inflected for its sentence ("Ньютона") and the answer is not ("Ньютон").
+    """
+    if not answer or not answers or len(answer.split()) > MAX_WORDS:
+        return False
+    from summarizer.summarize import stemmer
+
+    def stems(text: str) -> str:
+        words = _WORD.findall(text.lower())
+        cyrillic = any(re.search(r"[а-яё]", w) for w in words)
+        stem = stemmer("ru" if cyrillic else "en")
+        return " " + " ".join(stem(w) for w in words) + " "
+
+    said = stems(answer)
+    return any(stems(a).strip() and stems(a) in said for a in answers)
+
+
+# -- the baseline -------------------------------------------------------------
+
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_BASE_STOP = frozenset(
+    """a an the of in on at to for by with from as is are was were be been being do does did
+    has have had will would can could should may might must and or but not no that this these
+    those it its they them their he she his her there what who whom whose which where when why
+    how many much one some any all other than then so if into about after before during over
+    under between through name according
+    и в во на с со по к ко у о об от до из за для не ни что кто как какой какая какое какие
+    каким какую какого каков какова каковы чем чего кого кем кому где когда куда откуда почему
+    сколько насколько был была было были есть это этот эта эти тот та те то его ее её их он она
+    они при про над под же ли бы также назовите приведите""".split()
+)
+_BASE_TYPES = {
+    "who": ("PERSON", "ORG", "NORP"),
+    "where": ("GPE", "LOC", "FAC"),
+    "when": ("DATE", "TIME"),
+    "number": ("NUMBER", "MONEY", "PERCENT"),
+}
+_CAPITALIZED = re.compile(r"\b[A-ZА-ЯЁ][\w'’-]*(?:\s+[A-ZА-ЯЁ][\w'’-]*)*")
+_DIGITS = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def question_type(question: str) -> str:
+    """who / where / when / number / what, from the question's words alone."""
+    q = question.lower()
+    if re.search(r"\b(how (many|much)|сколько)\b", q):
+        return "number"
+    if re.search(r"\b(when|what year|which year|в каком году|когда|в какой год)\b", q):
+        return "when"
+    if re.search(r"\b(where|где|куда|откуда)\b", q):
+        return "where"
+    if re.search(r"\b(who|whom|whose|кто|кого|кем|кому)\b", q):
+        return "who"
+    return "what"
+
+
+def content_words(question: str) -> list[str]:
+    """The question's words without stop words (the baseline's search terms)."""
+    words = [w for w in _WORD.findall(question) if w.lower() not in _BASE_STOP]
+    return list(dict.fromkeys(words))
+
+
+def baseline_answer(store: Store, question: str) -> str | None:
+    """The plain BM25-sentence baseline.
+
+    Search the stored sentences (FTS5/BM25, ``Store.search_sentences``) for the
+    question's content words (OR-ed, prefix-matched), take the top sentence, and
+    answer with the first span in it that the question does not already name: a
+    stored NER mention of the expected type (who → person, else org, else nationality,
+    where → place, when → date/time, how many → number; "what" → any mention);
+    failing that, the first number (when, how many) or capitalized run of words
+    (the rest) in the sentence. None only when nothing is found; it never
+    abstains on confidence.
+    """
+    terms = content_words(question)
+    hits = store.search_sentences(terms, limit=1)
+    if not hits:
+        return None
+    top = hits[0]
+    asked = {w.lower() for w in _WORD.findall(question)}
+
+    def new(span: str) -> bool:
+        words = {w.lower() for w in _WORD.findall(span)}
+        return bool(words) and not words <= asked
+
+    kind = question_type(question)
+    mentions = [m for m in store.mentions_in([(top.article_id, top.position)]) if new(m.text)]
+    for label in _BASE_TYPES.get(kind, (None,)):  # in order of preference
+        for m in mentions:
+            if label is None or m.label == label:
+                return m.text
+    pattern = _DIGITS if kind in ("when", "number") else _CAPITALIZED
+    for match in pattern.finditer(top.text):
+        if match.start() > 0 or kind in ("when", "number"):  # skip the sentence's first word
+            if new(match.group(0)):
+                return match.group(0)
+    return None
+
+
+# -- stores -------------------------------------------------------------------
+
+
+def ingest_files(store: Store, paths: Iterable[Path]) -> int:
+    """Read, digest and store text files with the real pipeline; how many were added."""
+    from summarizer.core import digest, read_file, store_digest
+
+    return sum(store_digest(store, digest(read_file(p))).created for p in paths)
+
+
+def ingest_paragraphs(
+    store: Store, paragraphs: Sequence[Paragraph], language: str, progress: bool = True
+) -> int:
+    """Store each paragraph as an article with a fake URL; how many were added."""
+    from summarizer.article import Article
+    from summarizer.core import digest, store_digest
+    from summarizer.errors import NewsbotError
+
+    added = 0
+    for paragraph in _progress(paragraphs, f"xquad.{language} paragraphs", progress):
+        url = f"https://xquad.example/{language}/{paragraph.id}"
+        article = Article(text=paragraph.text, url=url, title=paragraph.id.split("/")[0])
+        try:
+            added += store_digest(store, digest(article, language=language)).created
+        except NewsbotError as exc:
+            log.warning("skipped paragraph %s: %s", paragraph.id, exc)
+    return added
+
+
+# -- quality ------------------------------------------------------------------
+
+
+def evaluate(
+    store: Store, data: str, items: Sequence[QAItem], progress: bool = True
+) -> list[Tally]:
+    """Ask every question of our answers and of the baseline; one tally each."""
+    from summarizer.answer import answer_question
+
+    ours, base = Tally(data, SYSTEMS[0]), Tally(data, SYSTEMS[1])
+    for item in _progress(items, f"{data} questions", progress):
+        answer = answer_question(store, item.question).answer
+        ours.outcomes.append(Outcome(item, answer, judge(answer, item.answers)))
+        answer = baseline_answer(store, item.question)
+        base.outcomes.append(Outcome(item, answer, judge(answer, item.answers)))
+    return [ours, base]
+
+
+def run_quality(
+    data: Path, quick: bool = False, progress: bool = True, workdir: Path | None = None
+) -> list[Tally]:
+    """The quality benchmark: the seed dev set, then XQuAD en and ru."""
+    from summarizer.store import open_store
+
+    tallies: list[Tally] = []
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        store = open_store(str(Path(tmp) / "seed.db"))
+        try:
+            seeds = sorted(SEEDS.glob("*.txt"))
+            ingest_files(store, seeds)
+            tallies += evaluate(store, "seed dev", load_seed_qa(data), progress)
+        finally:
+            store.close()
+        for language in XQUAD_LANGUAGES:
+            paragraphs, items = load_xquad(data, language, QUICK_XQUAD_ARTICLES if quick else None)
+            store = open_store(str(Path(tmp) / f"xquad-{language}.db"))
+            try:
+                ingest_paragraphs(store, paragraphs, language, progress)
+                tallies += evaluate(store, f"XQuAD {language}", items, progress)
+            finally:
+                store.close()
+    return tallies
+
+
+def quality_table(tallies: Sequence[Tally]) -> list[str]:
+    """The tallies as a Markdown table, ours marked."""
+    lines = [
+        "| data | system | questions | right | wrong | unknown | accuracy | precision "
+        "| wrong by inflection only |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for t in tallies:
+        name = f"**{t.system}**" if t.system == SYSTEMS[0] else t.system
+        lines.append(
+            f"| {t.data} | {name} | {t.total} | {t.count('right')} | {t.count('wrong')} "
+            f"| {t.count('unknown')} | {t.accuracy:.3f} | {t.precision:.3f} | {t.inflected()} |"
+        )
+    return lines
+
+
+def wrong_examples(tallies: Sequence[Tally], system: str, limit: int) -> list[str]:
+    """Up to ``limit`` wrong answers of ``system`` per data set, as lines."""
+    out = []
+    for t in tallies:
+        if t.system != system:
+            continue
+        wrong = [o for o in t.outcomes if o.verdict == "wrong"][:limit]
+        for o in wrong:
+            gold = " | ".join(o.item.answers) if o.item.answers else "(none: unknown)"
+            out.append(f"[{t.data}] {o.item.question} → {o.answer!r}; gold: {gold}")
+    return out
+
+
+# -- latency ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    """One article to parse for the latency store."""
+
+    key: str  # "business/001"
+    title: str
+    body: str
+
+
+def load_bbc(data: Path) -> list[NewsItem]:
+    """The BBC News articles (title on the first line, then the body), sorted."""
+    items = []
+    for path in sorted((data / "summaries-bbc" / "News Articles").glob("*/*.txt")):
+        title, _, body = read_text(path).strip().partition("\n")
+        if body.strip():
+            items.append(NewsItem(f"{path.parent.name}/{path.stem}", title.strip(), body.strip()))
+    return items
+
+
+def _digest_item(item: NewsItem) -> Digest | None:
+    """Parse one article with the real pipeline (in a worker process)."""
+    from summarizer.article import Article
+    from summarizer.core import digest
+    from summarizer.errors import NewsbotError
+
+    article = Article(text=item.body, title=item.title, url=f"https://bench.example/{item.key}")
+    try:
+        return digest(article, language="en")
+    except NewsbotError as exc:
+        log.warning("skipped %s: %s", item.key, exc)
+        return None
+
+
+def _copy(result: Digest, number: int) -> Digest:
+    """A copy of a digested article under a new URL, date and content hash.
+
+    Sentences, summary, mentions and facts stay identical, so the store has the
+    shape of a real one of this size; only ``article.text`` gains a marker word
+    (the content hash must differ, or the store would keep one copy).
+    """
+    day = dt.date(2004, 1, 1) + dt.timedelta(days=number % 730)
+    article = replace(
+        result.article,
+        url=f"{result.article.url}/v{number}",
+        text=f"{result.article.text}\n\nv{number}",
+        published=day.isoformat(),
+        extra={},
+    )
+    return replace(result, article=article)
+
+
+def build_latency_store(
+    path: Path,
+    articles: int,
+    news: Sequence[NewsItem],
+    seeds: Sequence[Path] = (),
+    jobs: int = 1,
+    progress: bool = True,
+) -> int:
+    """Build a store of ``articles`` articles at ``path``: the seeds, then copies of ``news``.
+
+    Of ``news`` only as many are parsed as 10,000 articles would use in
+    proportion (2,225 for 10,000, 223 for 1,000); each is stored again under
+    new URLs until the count is reached. Parsing runs in ``jobs`` processes.
+    Returns the number of articles stored.
+    """
+    from summarizer.store import open_store
+
+    unique = max(1, min(len(news), math.ceil(articles * BBC_ARTICLES / LATENCY_ARTICLES)))
+    chosen = news[:: max(1, len(news) // unique)][:unique] if len(news) > unique else list(news)
+    tmp = path.with_name(path.name + ".tmp")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store = open_store(str(tmp))
+    try:
+        ingest_files(store, seeds)
+        digests = [d for d in _parse_all(chosen, jobs, progress) if d is not None]
+        total = store.count_articles()
+        want = articles - total
+        copies = [(digests[i % len(digests)], i) for i in range(want)] if digests else []
+        from summarizer.core import store_digest
+
+        for result, number in _progress(copies, "storing copies", progress):
+            total += store_digest(store, _copy(result, number)).created
+    finally:
+        store.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+    tmp.replace(path)
+    return total
+
+
+def _parse_all(items: Sequence[NewsItem], jobs: int, progress: bool) -> Iterator[Digest | None]:
+    """Digest ``items``, in ``jobs`` worker processes when more than one."""
+    if jobs <= 1:
+        yield from (_digest_item(i) for i in _progress(items, "parsing articles", progress))
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+        results = pool.imap(_digest_item, items, chunksize=8)
+        yield from _progress(results, "parsing articles", progress, total=len(items))
+
+
+def latency_store(
+    data: Path, articles: int, jobs: int, progress: bool = True, cache: Path = CACHE
+) -> Path:
+    """The cached latency store of ``articles`` articles, built on the first run."""
+    from summarizer.store import open_store
+
+    path = cache / f"answers-latency-{articles}-v{CACHE_VERSION}.db"
+    if path.exists():
+        store = open_store(str(path))
+        try:
+            if store.count_articles() == articles:
+                log.info("reusing %s", path)
+                return path
+        finally:
+            store.close()
+    started = time.perf_counter()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    stored = build_latency_store(path, articles, load_bbc(data), seeds, jobs, progress)
+    _say(f"built {path.name}: {stored} articles in {time.perf_counter() - started:.0f} s")
+    return path
+
+
+_PAST = {
+    "lead": "led", "say": "said", "meet": "met", "win": "won", "tell": "told", "buy": "bought",
+    "sell": "sold", "make": "made", "take": "took", "give": "gave", "hold": "held",
+    "find": "found", "become": "became", "leave": "left", "send": "sent", "pay": "paid",
+    "bring": "brought", "begin": "began", "run": "ran", "set": "set", "put": "put",
+    "cut": "cut", "hit": "hit", "beat": "beat", "lose": "lost", "spend": "spent",
+    "build": "built", "keep": "kept", "get": "got", "go": "went", "see": "saw", "write": "wrote",
+    "have": "had", "do": "did", "buy back": "bought back",
+}  # fmt: skip
+_NAMED = ("person:", "org:", "gpe:", "side:", "loc:", "fac:")
+_NOT_COUNTED = frozenset("million billion thousand hundred percent per cent times years".split())
+UNANSWERABLE = (
+    "Who won the world chess championship?",
+    "What is the population of Reykjavik?",
+    "Who is the mayor of Ulan Bator?",
+    "How many moons does Neptune have?",
+    "Where was the 1990 gymnastics final held?",
+)
+
+
+def _past(verb: str) -> str:
+    if verb in _PAST:
+        return _PAST[verb]
+    if verb.endswith("e"):
+        return verb + "d"
+    if re.search(r"[^aeiou]y$", verb):
+        return verb[:-1] + "ied"
+    return verb + "ed"
+
+
+def latency_questions(store: Store, seed: Sequence[str], count: int) -> list[str]:
+    """``count`` varied questions: the seed's, then ones made from the store's facts.
+
+    "Who is the <role>?", "Who <verb-ed> <object>?", "How many <noun> did <X> <verb>?",
+    "Where did <X> <verb>?", "What did <X> <verb>?" and a few nothing answers, mixed
+    round-robin in a fixed pseudo-random order.
+    """
+    rng = random.Random(3)
+    kinds: dict[str, list[str]] = {"role": [], "who": [], "number": [], "where": [], "what": []}
+    for fact in store.find_facts(kind="role", limit=3000):
+        if 1 <= len(fact.predicate.split()) <= 5:
+            kinds["role"].append(f"Who is the {fact.predicate}?")
+    for fact in store.find_facts(kind="rel", limit=6000):
+        verb = fact.predicate
+        if not re.fullmatch(r"[a-z]+", verb) or verb == "be":
+            continue
+        named = fact.subject_key.startswith(_NAMED) and fact.subject[:1].isupper()
+        if fact.object and len(fact.object.split()) <= 6:
+            kinds["who"].append(f"Who {_past(verb)} {fact.object}?")
+            counted = re.search(r"\b\d[\d,.]*\s+([a-z]{3,})", fact.object)
+            if counted and named and counted.group(1) not in _NOT_COUNTED:
+                kinds["number"].append(f"How many {counted.group(1)} did {fact.subject} {verb}?")
+        if named and len(fact.subject.split()) <= 4:
+            kinds["where"].append(f"Where did {fact.subject} {verb}?")
+            kinds["what"].append(f"What did {fact.subject} {verb}?")
+    pools = []
+    for questions in kinds.values():
+        unique = list(dict.fromkeys(questions))
+        rng.shuffle(unique)
+        pools.append(unique)
+    out = list(dict.fromkeys([*seed, *UNANSWERABLE]))[:count]
+    while len(out) < count and any(pools):
+        for pool in pools:
+            if pool and len(out) < count:
+                question = pool.pop()
+                if question not in out:
+                    out.append(question)
+    return out
+
+
+def pin_one_core() -> str:
+    """Pin this process to one CPU if the OS allows; say what was done."""
+    if hasattr(os, "sched_setaffinity") and hasattr(os, "sched_getaffinity"):
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return f"pinned to CPU {cpu} with os.sched_setaffinity"
+    return "not pinned (no os.sched_setaffinity here)"
+
+
+@dataclass
+class Latency:
+    """Timings of ``answer_question``, in milliseconds, one per question."""
+
+    articles: int
+    questions: list[str]
+    millis: list[float]
+    answered: int
+    pinning: str
+
+    def percentile(self, p: float) -> float:
+        """The ``p``-th percentile (nearest rank)."""
+        ordered = sorted(self.millis)
+        if not ordered:
+            return 0.0
+        rank = max(1, math.ceil(p / 100 * len(ordered)))
+        return ordered[rank - 1]
+
+
+def measure(
+    store: Store,
+    questions: Sequence[str],
+    progress: bool = True,
+    profile: Callable[[Callable[[], None]], None] | None = None,
+) -> tuple[list[float], int]:
+    """Time ``answer_question`` on each question after one warm-up; (ms each, answered)."""
+    from summarizer.answer import answer_question
+
+    answer_question(store, questions[0])  # warm-up: loads the parser, fills the caches
+    millis: list[float] = []
+    answered = 0
+
+    def loop() -> None:
+        nonlocal answered
+        for question in _progress(questions, "timed questions", progress):
+            start = time.perf_counter()
+            answer = answer_question(store, question)
+            millis.append((time.perf_counter() - start) * 1000)
+            answered += answer.answer is not None
+
+    if profile is not None:
+        profile(loop)
+    else:
+        loop()
+    return millis, answered
+
+
+def run_latency(
+    data: Path,
+    articles: int,
+    questions: int,
+    jobs: int = 1,
+    progress: bool = True,
+    cache: Path = CACHE,
+    profile: Callable[[Callable[[], None]], None] | None = None,
+) -> Latency:
+    """Build (or reuse) the store, pin to one core, time the questions."""
+    from summarizer.store import open_store
+
+    path = latency_store(data, articles, jobs, progress, cache)
+    pinning = pin_one_core()
+    store = open_store(str(path))
+    try:
+        stored = store.count_articles()
+        seed = [item.question for item in load_seed_qa(data)]
+        asked = latency_questions(store, seed, questions)
+        millis, answered = measure(store, asked, progress, profile)
+    finally:
+        store.close()
+    return Latency(stored, asked, millis, answered, pinning)
+
+
+def latency_table(result: Latency) -> list[str]:
+    """The timings as a Markdown table."""
+    verdict = "met" if result.percentile(95) <= GOAL_P95_MS else "**not met**"
+    return [
+        "| articles | questions | answered | p50 ms | p95 ms | max ms | mean ms "
+        "| goal p95 ≤ 100 ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
+        f"| {result.articles} | {len(result.millis)} | {result.answered} "
+        f"| {result.percentile(50):.1f} | {result.percentile(95):.1f} | {max(result.millis):.1f} "
+        f"| {statistics.fmean(result.millis):.1f} | {verdict} |",
+    ]
+
+
+# -- report -------------------------------------------------------------------
+
+
+def _environment(command: str) -> list[str]:
+    packages = ", ".join(
+        f"{p} {_version(p)}"
+        for p in ("spacy", "en_core_web_sm", "natasha", "slovnet", "pymorphy3", "pymorphy2")
+        if _version(p) != "absent"
+    )
+    return [
+        f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- command: `{command}`",
+        f"- machine: nproc {_nproc()}, {_cpu_model()}",
+        f"- python {platform.python_version()}; {packages}; SQLite {_sqlite_version()}",
+    ]
+
+
+def _sqlite_version() -> str:
+    import sqlite3
+
+    return sqlite3.sqlite_version
+
+
+def quality_section(tallies: Sequence[Tally], command: str, quick: bool) -> str:
+    """The "### Quality" part of the "## Answers" section."""
+    xquad = "the first 12 of 48 XQuAD articles (`--quick`)" if quick else "all of XQuAD"
+    lines = [
+        QUALITY,
+        "",
+        "Right / wrong / unknown of `answer_question` (**newsbot**) and of a plain BM25-sentence",
+        "baseline, measured in the same run over the same stores. *Right*: the short answer",
+        "contains an accepted alias (case and accents folded, whole words) and has at most 12",
+        "words; for a question without answers only an explicit unknown (None) is right.",
+        "*Wrong*: any other non-empty answer. *Unknown*: None. Accuracy = right / questions;",
+        "precision = right / (right + wrong), how far a given answer can be trusted. The last",
+        "column is a diagnostic, not a second score: wrong answers that hold a gold answer",
+        "word for word after Snowball stemming (Russian gold spans are often inflected for",
+        'their sentence: "Ньютона" where the answer says "Ньютон").',
+        "",
+        "- seed dev: `seed_qa_dev.json` (10 questions, 2 unanswerable) over all of `seeds/`",
+        "  (the Istanbul article, the other seeds as distractors) in a fresh store.",
+        f"- XQuAD en / ru: {xquad}; every paragraph stored as one article with the real",
+        "  pipeline (`core.digest` + `core.store_digest`), one store per language, then every",
+        "  question asked of the whole store. Wikipedia text, not news: most questions are",
+        '  "what"/"how" questions whose gold is a phrase, which newsbot seldom tries to answer.',
+        "- **bm25-baseline**: the top FTS5/BM25 sentence (`Store.search_sentences`, the",
+        "  question's content words OR-ed) and, in it, the first span the question does not name:",
+        "  a stored NER mention of the expected type (who → person, else org or nationality,",
+        "  where → place, when → date/time, how many → number, other questions → any mention),",
+        "  else the first number (when, how many) or capitalized run of words. It never",
+        "  abstains unless it finds nothing.",
+        "",
+        *_environment(command),
+        "",
+        *quality_table(tallies),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def latency_section(result: Latency, command: str, quick: bool) -> str:
+    """The "### Latency" part of the "## Answers" section."""
+    lines = [
+        LATENCY,
+        "",
+        f"Wall-clock time of `answer_question` with {result.articles:,} articles in a SQLite",
+        f"store, {len(result.millis)} questions timed one by one after one warm-up question, the",
+        f"process {result.pinning}. The store holds `seeds/` and the BBC News articles",
+        "(`summaries-bbc`), each parsed once with `core.digest` and stored again with",
+        "`core.store_digest` under new URLs and dates (a marker word appended to the text so the",
+        "content hash differs; sentences, mentions and facts identical) until the count is",
+        f"reached: {math.ceil(result.articles * BBC_ARTICLES / LATENCY_ARTICLES):,} parsed",
+        "articles, each stored about 4.5 times, so full-text hits come in near-duplicate groups as",
+        "syndicated news does. Questions: the seed dev set, 5 that nothing answers, and questions",
+        'made from the store\'s facts ("Who is the <role>?", "Who <verb-ed> <object>?",',
+        '"How many <noun> did <X> <verb>?", "Where/What did <X> <verb>?"). Percentiles are',
+        "nearest-rank."
+        + (" `--quick`: 1,000 articles, 50 questions (a smoke run)." if quick else ""),
+        "",
+        *_environment(command),
+        "",
+        *latency_table(result),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(text: str, heading: str, path: Path = DOCS) -> None:
+    """Put ``text`` in place of the ``heading`` block inside "## Answers" of ``path``.
+
+    The other sections of the file, and the other block of "## Answers", stay;
+    the blocks are kept in the order quality, latency.
+    """
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    section = re.compile(rf"^{re.escape(SECTION)}\s*$.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    found = section.search(old)
+    body = found.group(0) if found else SECTION + "\n"
+    block = re.compile(r"^### .*?(?=^### |\Z)", re.MULTILINE | re.DOTALL)
+    first = block.search(body)
+    intro = body[: first.start()] if first else body
+    blocks = {m.group(0).splitlines()[0].strip(): m.group(0) for m in block.finditer(body)}
+    blocks[heading] = text
+    ordered = [h for h in (QUALITY, LATENCY) if h in blocks] + [
+        h for h in blocks if h not in (QUALITY, LATENCY)
+    ]
+    body = intro.rstrip("\n") + "\n\n" + "".join(blocks[h].strip("\n") + "\n\n" for h in ordered)
+    if found:
+        new = old[: found.start()] + body + old[found.end() :]
+    else:
+        new = old.rstrip("\n") + "\n\n" + body
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
+
+
+# -- progress -----------------------------------------------------------------
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _progress(
+    items: Iterable[T], label: str, show: bool = True, total: int | None = None
+) -> Iterator[T]:
+    """Yield ``items``, showing progress on stderr: a bar on a terminal, else ~10 lines.
+
+    Like ``bench.summaries._progress``, with a label and any iterable.
+    """
+    count = total if total is not None else len(items) if isinstance(items, Sequence) else None
+    if not show or not count:
+        yield from items
+        return
+    if not sys.stderr.isatty():
+        step = max(1, count // 10)
+        started = time.perf_counter()
+        for done, item in enumerate(items, start=1):
+            yield item
+            if done % step == 0 or done == count:
+                _say(f"  {label}: {done}/{count}, {time.perf_counter() - started:.0f} s")
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=count)
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
+def _profiler(top: int) -> Callable[[Callable[[], None]], None]:
+    """Run a function under cProfile and print its ``top`` costs to stderr."""
+
+    def run(function: Callable[[], None]) -> None:
+        import cProfile
+        import io
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(function)
+        for order in ("tottime", "cumulative"):
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)
+            _say(out.getvalue())
+
+    return run
+
+
+# -- main ---------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; 2 if the data is missing."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.answers",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the eval data folder")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="12 XQuAD articles; latency with 1,000 articles and 50 questions",
+    )
+    parser.add_argument("--part", choices=("all", "quality", "latency"), default="all")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="processes that parse articles for the latency store",
+    )
+    parser.add_argument("--profile", action="store_true", help="cProfile the timed questions")
+    parser.add_argument(
+        "--show-wrong",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print N wrong answers of ours per data set",
+    )
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument("--no-progress", action="store_true", help="no progress output")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    missing = data_missing(args.data, args.part)
+    if missing:
+        _say(f"bench.answers: no eval data in {args.data} ({missing} missing; use --data PATH)")
+        return 2
+    progress = not args.no_progress
+    command = "python -m bench.answers" + (" --quick" if args.quick else "")
+    if args.part != "all":
+        command += f" --part {args.part}"
+    if args.part in ("all", "quality"):
+        started = time.perf_counter()
+        tallies = run_quality(args.data, args.quick, progress)
+        _say(f"quality done in {time.perf_counter() - started:.0f} s")
+        print("\n".join(quality_table(tallies)))
+        for line in wrong_examples(tallies, SYSTEMS[0], args.show_wrong):
+            _say(line)
+        if not args.no_write:
+            write_section(quality_section(tallies, command, args.quick), QUALITY)
+    if args.part in ("all", "latency"):
+        articles = QUICK_LATENCY_ARTICLES if args.quick else LATENCY_ARTICLES
+        questions = QUICK_LATENCY_QUESTIONS if args.quick else LATENCY_QUESTIONS
+        profile = _profiler(25) if args.profile else None
+        result = run_latency(args.data, articles, questions, args.jobs, progress, CACHE, profile)
+        print("\n".join(latency_table(result)))
+        if not args.no_write:
+            write_section(latency_section(result, command, args.quick), LATENCY)
+    if not args.no_write:
+        _say(f"written to {DOCS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

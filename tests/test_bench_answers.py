@@ -1,0 +1,102 @@
+"""Smoke test of bench.answers on tiny inputs: the tables exist and the counts add up.
+
+The benchmark is not a test of the answers; this only checks that it runs. No timing
+is asserted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench import answers as bench
+from summarizer.store import open_store
+from tests.conftest import eval_path
+
+
+def test_judge_follows_the_seed_rules() -> None:
+    assert bench.judge("Vladimir Medinsky", ["Medinsky"]) == "right"
+    assert bench.judge("DOLMABAHCE Palace", ["Dolmabahçe Palace"]) == "right"
+    assert bench.judge("10000", ["1000"]) == "wrong"  # whole words only
+    assert bench.judge(" ".join(["word"] * 12) + " Medinsky", ["Medinsky"]) == "wrong"
+    assert bench.judge(None, ["Medinsky"]) == "unknown"
+    assert bench.judge(None, None) == "right"
+    assert bench.judge("Istanbul", None) == "wrong"
+
+
+def test_quality_on_three_xquad_paragraphs(tmp_path: Path) -> None:
+    data = eval_path("qa-xquad").parent
+    paragraphs, items = bench.load_xquad(data, "en", articles=1)
+    paragraphs = paragraphs[:3]
+    asked = [i for i in items if i.source in {p.id for p in paragraphs}]
+    store = open_store(str(tmp_path / "x.db"))
+    try:
+        assert bench.ingest_paragraphs(store, paragraphs, "en", progress=False) == 3
+        tallies = bench.evaluate(store, "XQuAD en", asked, progress=False)
+    finally:
+        store.close()
+    assert [t.system for t in tallies] == list(bench.SYSTEMS)
+    for t in tallies:
+        assert t.total == len(asked) > 0
+        assert t.count("right") + t.count("wrong") + t.count("unknown") == t.total
+    rows = bench.quality_table(tallies)
+    assert len(rows) == 2 + len(tallies)
+    assert any("**newsbot**" in row for row in rows)
+    assert any("bm25-baseline" in row for row in rows)
+
+    docs = tmp_path / "benchmarks.md"
+    docs.write_text("# Benchmarks\n\n## Summaries\n\nkept\n", encoding="utf-8")
+    bench.write_section(bench.quality_section(tallies, "cmd", quick=True), bench.QUALITY, docs)
+    text = docs.read_text(encoding="utf-8")
+    assert "## Summaries\n\nkept" in text
+    assert text.count(bench.SECTION) == 1
+    assert bench.QUALITY in text
+
+
+def test_latency_on_twenty_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = eval_path("seed_qa_dev.json").parent
+    news = [
+        bench.NewsItem(
+            f"synthetic/{n:03d}",
+            f"Port strike number {n}",
+            f"Dock workers in Rotterdam walked out on Monday, union leader Anna Berg said. "
+            f"The union said {n + 2} ships were stuck. Harbour chief executive Piet de Vries "
+            f"called the strike illegal.\n\nTalks were held at the Rotterdam World Trade "
+            f"Center, the port authority said.",
+        )
+        for n in range(4)
+    ]
+    path = tmp_path / "latency.db"
+    stored = bench.build_latency_store(path, 20, news, jobs=1, progress=False)
+    assert stored == 20
+    store = open_store(str(path))
+    monkeypatch.setattr(bench, "pin_one_core", lambda: "not pinned (test)")
+    try:
+        assert store.count_articles() == 20
+        questions = bench.latency_questions(
+            store, [i.question for i in bench.load_seed_qa(data)], 15
+        )
+        assert len(questions) == 15
+        millis, answered = bench.measure(store, questions, progress=False)
+    finally:
+        store.close()
+    assert len(millis) == 15
+    assert 0 <= answered <= 15
+    result = bench.Latency(20, questions, millis, answered, "not pinned (test)")
+    rows = bench.latency_table(result)
+    assert len(rows) == 3
+    assert rows[2].startswith("| 20 | 15 |")
+
+    docs = tmp_path / "benchmarks.md"
+    bench.write_section(bench.latency_section(result, "cmd", quick=True), bench.LATENCY, docs)
+    bench.write_section("### Quality\n\nq\n", bench.QUALITY, docs)
+    text = docs.read_text(encoding="utf-8")
+    assert text.index(bench.QUALITY) < text.index(bench.LATENCY)  # quality first, always
+
+
+def test_missing_data_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench.main(["--data", str(tmp_path), "--no-write"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "no eval data" in err[0]
