@@ -180,7 +180,11 @@ def analyse_question(text: str) -> Question:
                 wh = "number" if following in ("many", "much") else "what"
             break
     root = next((t for t in tokens if t.head == t.i), tokens[0])
-    copular = root.lemma in _COPULA or (root.pos in ("NOUN", "PROPN") and wh == "who")
+    copular = (
+        root.lemma in _COPULA
+        or (root.pos in ("NOUN", "PROPN") and wh == "who")
+        or root.i == wh_index  # "Кто такой X?": the question word heads the tree
+    )
     verb = None if copular else concept(root.lemma)
     counted = None
     if wh == "number":
@@ -208,8 +212,10 @@ def analyse_question(text: str) -> Question:
             and t.dep in ("obj", "dobj", "nsubj:pass", "nsubjpass", "attr")
         ) or (copular and t.dep == "nsubj" and t.head == root.i and t.i != wh_index):
             object_tokens.extend(parsed.subtree(t.i))
-    if copular and root.pos in ("NOUN", "PROPN"):
-        object_tokens = [t for t in parsed.subtree(root.i) if t.i != wh_index]
+    if copular and (root.pos in ("NOUN", "PROPN") or root.i == wh_index):
+        object_tokens = [
+            t for t in parsed.subtree(root.i) if t.i != wh_index and t.pos != "DET"
+        ]
     object_terms = _concepts(parsed, object_tokens)
     terms = _question_terms(parsed, wh_index, language)
     return Question(
@@ -364,7 +370,9 @@ def answer_question(store: Store, question: str) -> Answer:
     if not question:
         return Answer(question, None, 0.0)
     q = analyse_question(question)
-    candidates = _from_facts(store, q) + _from_sentences(store, q)
+    candidates = _from_facts(store, q)
+    if not _asks_about_person(q):  # "Who is X?" wants X's role, not another name
+        candidates += _from_sentences(store, q)
     if not candidates:
         return Answer(question, None, 0.0)
     merged: dict[str, _Candidate] = {}
@@ -388,6 +396,10 @@ def answer_question(store: Store, question: str) -> Answer:
     if top.score < THRESHOLD:
         return Answer(question, None, top.score, [])
     return Answer(question, top.answer, min(1.0, top.score), evidence)
+
+
+def _asks_about_person(q: Question) -> bool:
+    return q.copular and q.wh == "who" and any(k.startswith("person:") for k in q.object_terms)
 
 
 def _evidence_of(fact: StoredFact) -> tuple[int, int, str, str | None, str | None, str | None]:
@@ -431,7 +443,7 @@ def _from_facts(store: Store, q: Question) -> list[_Candidate]:
         person = [k for k in q.object_terms if k.startswith("person:")]
         if person:  # "Who is Anna Berg?": her role
             for fact in store.find_facts(kind="role", subject_keys=person, limit=50):
-                out.append(_Candidate(fact.predicate, 0.8, [_evidence_of(fact)], fact.published))
+                out.append(_Candidate(fact.predicate, 0.9, [_evidence_of(fact)], fact.published))
             return out
         for fact in store.find_facts(kind="role", terms=q.object_terms, limit=200):
             if _sides_conflict(q.object_terms, fact.object_terms):

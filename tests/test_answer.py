@@ -186,3 +186,22 @@ async def test_ask_text_output_and_bad_input(tmp_path: Path) -> None:
     assert "Kremlin spokesman Dmitry Peskov" in rest[0]
     unknown = await run_cli("ask", "What is the population of Istanbul?", env=env)
     assert unknown.out.startswith("I don't know")
+
+
+@pytest.mark.parametrize(
+    ("question", "accepted"),
+    [
+        ("Who is Lars Holm?", ["fishing industry spokesman"]),
+        ("Кто такой Левченко?", ["губернатор"]),
+        ("Who is Cecilie Myrseth?", ["Fisheries Minister"]),
+    ],
+)
+def test_who_is_a_person_gives_their_role(
+    news: SQLiteStore, question: str, accepted: list[str]
+) -> None:
+    answer = answer_question(news, question)
+    assert _right(answer.answer, accepted), answer
+
+
+def test_who_is_an_unknown_person_is_not_guessed(news: SQLiteStore) -> None:
+    assert answer_question(news, "Who is Barack Obama?").answer is None
