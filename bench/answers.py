@@ -45,6 +45,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -755,9 +756,15 @@ def _environment(command: str) -> list[str]:
     return [
         f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- command: `{command}`",
-        f"- machine: nproc {_nproc()}, {_cpu_model()}",
+        f"- machine: nproc {_machine_nproc()}, {_cpu_model()}",
         f"- python {platform.python_version()}; {packages}; SQLite {_sqlite_version()}",
     ]
+
+
+@lru_cache(maxsize=1)
+def _machine_nproc() -> str:
+    """nproc of the machine, taken before the process pins itself to one core."""
+    return _nproc()
 
 
 def _sqlite_version() -> str:
@@ -816,16 +823,16 @@ def latency_section(result: Latency, command: str, quick: bool) -> str:
         f"Wall-clock time of `answer_question` with {result.articles:,} articles in a SQLite",
         f"store, {len(result.millis)} questions timed one by one after two warm-up questions (one",
         f"English, one Russian: each loads its parser), the process {result.pinning}.",
-        "The store holds `seeds/` and the BBC News articles",
-        "(`summaries-bbc`), each parsed once with `core.digest` and stored again with",
-        "`core.store_digest` under new URLs and dates (a marker word appended to the text so the",
-        "content hash differs; sentences, mentions and facts identical) until the count is",
-        f"reached: {math.ceil(result.articles * BBC_ARTICLES / LATENCY_ARTICLES):,} parsed",
-        "articles, each stored about 4.5 times, so full-text hits come in near-duplicate groups as",
-        "syndicated news does. Questions: the seed dev set, 5 that nothing answers, and questions",
-        'made from the store\'s facts ("Who is the <role>?", "Who <verb-ed> <object>?",',
-        '"How many <noun> did <X> <verb>?", "Where/What did <X> <verb>?"). Percentiles are',
-        "nearest-rank."
+        "The store holds `seeds/` and the BBC News articles (`summaries-bbc`), each parsed once",
+        "with `core.digest` and stored again with `core.store_digest` under new URLs and dates",
+        "(a marker word appended to the text so the content hash differs; sentences, mentions",
+        "and facts identical) until the count is reached: "
+        f"{math.ceil(result.articles * BBC_ARTICLES / LATENCY_ARTICLES):,} parsed articles,",
+        "each stored about 4.5 times, so full-text hits come in near-duplicate groups as",
+        "syndicated news does. Questions: the seed dev set, 5 that nothing answers, and",
+        'questions made from the store\'s facts ("Who is the <role>?" / "Кто <role>?",',
+        '"Who <verb-ed> <object>?", "How many <noun> did <X> <verb>?", "Where/What did <X>',
+        '<verb>?"). Percentiles are nearest-rank.'
         + (" `--quick`: 1,000 articles, 50 questions (a smoke run)." if quick else ""),
         "",
         *_environment(command),
@@ -960,6 +967,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
+    _machine_nproc()  # before pinning, which makes nproc say 1
     missing = data_missing(args.data, args.part)
     if missing:
         _say(f"bench.answers: no eval data in {args.data} ({missing} missing; use --data PATH)")
