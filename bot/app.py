@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     CallbackContext,
+    CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
@@ -38,6 +40,7 @@ from summarizer.fetch import Fetcher
 from summarizer.store import Store, open_store
 
 from . import handlers, texts
+from .digest import LANE, Digests
 from .poller import Poller
 
 logger = logging.getLogger(__name__)
@@ -55,6 +58,7 @@ class BotData:
     _store: Store | None = None
     _fetcher: Fetcher | None = None
     _poller: Poller | None = None
+    _digests: Digests | None = None
 
     @property
     def store(self) -> Store:
@@ -74,24 +78,92 @@ class BotData:
             raise RuntimeError("the poller is created in post_init")
         return self._poller
 
+    @property
+    def digests(self) -> Digests:
+        if self._digests is None:
+            raise RuntimeError("the digests are set up in post_init")
+        return self._digests
+
 
 Context = CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]
 NewsbotApp = Application[ExtBot[Any], Any, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+
+class PriorityPacer:
+    """At most ``rate`` sends a second in all, evenly spaced; replies to users go first.
+
+    A send waits for its turn in one of two queues: replies, or the background
+    lane (digests, see :data:`bot.digest.LANE`). Each turn goes to the oldest
+    waiting reply if there is one, so a user who chats during a fan-out of
+    thousands of digests waits for one turn, not for the fan-out.
+    """
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = 0.0  # loop time of the next free turn
+        self._waiting: tuple[deque[asyncio.Future[None]], deque[asyncio.Future[None]]] = (
+            deque(),
+            deque(),
+        )
+        self._timer: asyncio.TimerHandle | None = None
+
+    async def acquire(self, background: bool) -> None:
+        if self.interval <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if now >= self._next and not self._waiting[0] and not self._waiting[1]:
+            self._next = now + self.interval
+            return
+        turn: asyncio.Future[None] = loop.create_future()
+        self._waiting[int(background)].append(turn)
+        self._arm(loop)
+        await turn  # a cancelled wait leaves a done future, which _release skips
+
+    def _arm(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._timer is None:
+            self._timer = loop.call_at(max(self._next, loop.time()), self._release, loop)
+
+    def _release(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._timer = None
+        now = loop.time()
+        while now >= self._next:
+            queue = self._waiting[0] if self._waiting[0] else self._waiting[1]
+            while queue and queue[0].done():  # cancelled while waiting
+                queue.popleft()
+            if not queue:
+                if not self._waiting[0] and not self._waiting[1]:
+                    return
+                continue
+            queue.popleft().set_result(None)
+            self._next = now + self.interval
+        if self._waiting[0] or self._waiting[1]:
+            self._arm(loop)
 
 
 class PacedRateLimiter(AIORateLimiter):
     """AIORateLimiter, plus a pace per chat and retries on network errors.
 
     * at most one message every ``pace`` seconds to each chat (Telegram asks
-      for about one a second);
+      for about one a second), and ``overall_rate`` messages a second in all
+      (Telegram's 30), replies to users before digests (:class:`PriorityPacer`);
     * a 429 is retried after its ``retry_after`` (AIORateLimiter, ``max_retries``);
     * a network error or a 5xx is retried ``network_retries`` times with
       exponential backoff, so a reply is not lost to a passing outage. A 400
       or a 403 is never retried.
     """
 
-    def __init__(self, *, pace: float = 1.0, network_retries: int = 5, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(
+        self,
+        *,
+        pace: float = 1.0,
+        overall_rate: float = 30.0,
+        network_retries: int = 5,
+        **kwargs: Any,
+    ) -> None:
+        # the overall limit is ours (with priorities), not aiolimiter's first-come queue
+        super().__init__(overall_max_rate=0, **kwargs)
+        self._pacer = PriorityPacer(overall_rate)
         self._pace = pace
         self._network_retries = network_retries
         self._next_slot: dict[str, float] = {}
@@ -117,10 +189,13 @@ class PacedRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
-        if endpoint in _PACED and chat_id is not None:
+        paced = endpoint in _PACED and chat_id is not None
+        if paced:
             await self._wait_turn(chat_id)
         attempt = 0
         while True:
+            if paced:
+                await self._pacer.acquire(background=LANE.get() == "digest")
             try:
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
@@ -136,7 +211,9 @@ class PacedRateLimiter(AIORateLimiter):
                 await asyncio.sleep(delay)
 
 
-def build_application(settings: Settings, *, pace: float = 1.0) -> NewsbotApp:
+def build_application(
+    settings: Settings, *, pace: float = 1.0, overall_rate: float = 30.0
+) -> NewsbotApp:
     """The bot: every handler, the polling job and the services, wired once."""
     if not settings.token:
         raise ValueError("a bot token is required")
@@ -155,7 +232,7 @@ def build_application(settings: Settings, *, pace: float = 1.0) -> NewsbotApp:
                 allow_sending_without_reply=True,
             )
         )
-        .rate_limiter(PacedRateLimiter(pace=pace, max_retries=5))
+        .rate_limiter(PacedRateLimiter(pace=pace, overall_rate=overall_rate, max_retries=5))
         .context_types(context_types)
         .concurrent_updates(True)  # one long article never holds up the other chats
         .post_init(post_init)
@@ -185,6 +262,9 @@ def build_application(settings: Settings, *, pace: float = 1.0) -> NewsbotApp:
             CommandHandler("subscribe", handlers.subscribe),
             CommandHandler("unsubscribe", handlers.unsubscribe),
             CommandHandler("digest", handlers.digest),
+            CommandHandler("settings", handlers.settings),
+            CommandHandler("filter", handlers.filter_words),
+            CallbackQueryHandler(handlers.settings_button, pattern=r"^dg:"),
             MessageHandler(filters.COMMAND, handlers.unknown_command),
             MessageHandler(filters.TEXT & filters.UpdateType.MESSAGE, handlers.text),
         ]
@@ -194,7 +274,7 @@ def build_application(settings: Settings, *, pace: float = 1.0) -> NewsbotApp:
 
 
 async def post_init(application: NewsbotApp) -> None:
-    """Open the store, create the fetcher and poller, register the menu, schedule polling."""
+    """Open the store, create the fetcher and poller, register the menu, schedule the jobs."""
     data = application.bot_data
     settings = data.settings
     data._store = open_store(settings.db)
@@ -213,6 +293,9 @@ async def post_init(application: NewsbotApp) -> None:
     job_queue.run_repeating(
         handlers.poll_job, interval=settings.poll_interval, first=1.0, name=POLL_JOB
     )
+    # digests: one job per subscriber, rebuilt from the store (late ones are sent now)
+    data._digests = Digests(application, data._store, settings.tz)
+    data._digests.rebuild()
     logger.info("started: store %s, polling every %s s", settings.db, settings.poll_interval)
 
 

@@ -16,7 +16,14 @@ from datetime import UTC, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from telegram import Message, MessageEntity, ReplyParameters, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import Forbidden
 from telegram.ext import ApplicationHandlerStop
@@ -26,7 +33,7 @@ from summarizer.core import digest as digest_article
 from summarizer.errors import BadInput, NewsbotError, NotAnArticle
 from summarizer.plaintext import read_text
 from summarizer.sources import ChannelPost, parse_source
-from summarizer.store import MAX_USER_SOURCES, Source
+from summarizer.store import DIGEST_FREQUENCIES, MAX_USER_SOURCES, DigestSettings, Source
 from summarizer.watch import ADMIN_KIND, ingest_link, ingest_post, off_loop
 
 from . import texts
@@ -165,7 +172,22 @@ async def latest(update: Update, context: Context) -> None:
 
 
 async def digest(update: Update, context: Context) -> None:
-    await _send_latest(update, context, LATEST_DEFAULT, header=texts.digest_header)
+    """A digest now: what is new since the user's last one (which this one then is)."""
+    user = update.effective_user
+    if user is None:
+        return
+    data = context.bot_data
+    if data.store.count_articles() == 0:
+        await _answer(update, context, texts.NOTHING_STORED)
+        return
+    chat_id = update.effective_chat.id if update.effective_chat else user.id
+    data.store.upsert_user(user.id, chat_id, user.language_code)
+    settings = data.store.digest_settings(user.id)
+    if settings is not None:
+        message = update.effective_message
+        await data.digests.send_now(
+            settings, update.update_id, reply_to=message.message_id if message else None
+        )
 
 
 async def _send_latest(update: Update, context: Context, count: int, header: Any) -> None:
@@ -276,14 +298,16 @@ async def subscribe(update: Update, context: Context) -> None:
         return
     data = context.bot_data
     try:
-        at, zone = parse_subscription(context.args or [], data.settings.tz)
+        at, zone, frequency = parse_subscription(context.args or [], data.settings.tz)
     except BadInput as exc:
         await _answer(update, context, str(exc))
         return
     chat_id = update.effective_chat.id if update.effective_chat else user.id
     data.store.upsert_user(user.id, chat_id, user.language_code)
     data.store.set_subscription(user.id, at, zone)
-    await _answer(update, context, texts.subscribed(at, zone))
+    data.store.set_digest_options(user.id, frequency=frequency)
+    upcoming = _reschedule(context, user.id)
+    await _answer(update, context, texts.subscribed(at, zone, frequency, upcoming))
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
@@ -296,25 +320,164 @@ async def unsubscribe(update: Update, context: Context) -> None:
         await _answer(update, context, texts.NOT_SUBSCRIBED)
         return
     store.set_subscription(user.id, None, None)
+    _reschedule(context, user.id)
     await _answer(update, context, texts.UNSUBSCRIBED)
 
 
-def parse_subscription(args: list[str], default_zone: str) -> tuple[str, str]:
-    """``[HH:MM] [ZONE]`` → ("HH:MM", zone name). BadInput carries the reply (HTML)."""
-    if len(args) > 2:
+def _reschedule(context: Context, user_id: int) -> Any:
+    """Put the user's digest job at their next slot; that slot in their zone (or None)."""
+    digests = context.bot_data.digests
+    settings = context.bot_data.store.digest_settings(user_id)
+    if settings is None:
+        return None
+    digests.schedule(settings)
+    return digests.next_delivery(settings)
+
+
+async def settings(update: Update, context: Context) -> None:
+    """/settings: the digest settings, with buttons to change them."""
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    data = context.bot_data
+    data.store.upsert_user(user.id, message.chat_id, user.language_code)
+    current = data.store.digest_settings(user.id)
+    if current is None:
+        return
+    html, keyboard = _settings_view(context, current)
+    await context.bot.send_message(
+        message.chat_id,
+        html,
+        reply_markup=keyboard,
+        reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
+    )
+
+
+def _settings_view(context: Context, user: DigestSettings) -> tuple[str, InlineKeyboardMarkup]:
+    digests = context.bot_data.digests
+    zone = user.tz or context.bot_data.settings.tz
+    html = texts.settings_message(
+        user.at,
+        zone,
+        user.frequency,
+        user.skip_empty,
+        user.include,
+        user.exclude,
+        digests.next_delivery(user),
+    )
+    if user.at is None:
+        rows = [[InlineKeyboardButton(texts.BUTTON_SUBSCRIBE, callback_data="dg:sub")]]
+    else:
+        rows = [
+            [
+                InlineKeyboardButton(texts.BUTTON_EARLIER_HOUR, callback_data="dg:t:-60"),
+                InlineKeyboardButton(texts.BUTTON_EARLIER, callback_data="dg:t:-15"),
+                InlineKeyboardButton(texts.BUTTON_LATER, callback_data="dg:t:15"),
+                InlineKeyboardButton(texts.BUTTON_LATER_HOUR, callback_data="dg:t:60"),
+            ],
+            [
+                InlineKeyboardButton(
+                    texts.button_frequency(f, user.frequency), callback_data=f"dg:f:{f}"
+                )
+                for f in DIGEST_FREQUENCIES
+            ],
+            [
+                InlineKeyboardButton(
+                    texts.button_skip(user.skip_empty),
+                    callback_data=f"dg:s:{0 if user.skip_empty else 1}",
+                )
+            ],
+        ]
+    return html, InlineKeyboardMarkup(rows)
+
+
+async def settings_button(update: Update, context: Context) -> None:
+    """A press on one of the /settings buttons: change, reschedule, show the new settings."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None or query.data is None:
+        return
+    data = context.bot_data
+    store = data.store
+    chat_id = query.message.chat.id if query.message is not None else user.id
+    store.upsert_user(user.id, chat_id, user.language_code)
+    current = store.digest_settings(user.id)
+    if current is None:
+        await query.answer()
+        return
+    _, kind, *rest = query.data.split(":")
+    value = rest[0] if rest else ""
+    if kind == "sub":
+        store.set_subscription(user.id, current.at or "08:00", current.tz or data.settings.tz)
+    elif kind == "t" and current.at is not None and value.lstrip("-").isdigit():
+        hours, minutes = map(int, current.at.split(":"))
+        total = (hours * 60 + minutes + int(value)) % (24 * 60)
+        store.set_subscription(
+            user.id, f"{total // 60:02d}:{total % 60:02d}", current.tz or data.settings.tz
+        )
+    elif kind == "f" and value in DIGEST_FREQUENCIES:
+        store.set_digest_options(user.id, frequency=value)
+    elif kind == "s" and value in {"0", "1"}:
+        store.set_digest_options(user.id, skip_empty=value == "1")
+    upcoming = _reschedule(context, user.id)
+    changed = store.digest_settings(user.id)
+    await query.answer(texts.settings_changed(upcoming))
+    if changed is not None and query.message is not None:
+        html, keyboard = _settings_view(context, changed)
+        if html != getattr(query.message, "text_html", None):
+            await query.edit_message_text(html, reply_markup=keyboard)
+
+
+async def filter_words(update: Update, context: Context) -> None:
+    """/filter +word -word, /filter clear, or /filter alone to see them."""
+    from .digest import apply_filter_change, parse_filter
+
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    store = context.bot_data.store
+    store.upsert_user(user.id, message.chat_id, user.language_code)
+    current = store.digest_settings(user.id)
+    if current is None:
+        return
+    body = (message.text or "").partition(" ")[2] if message.text else ""
+    if not body.strip():
+        include, exclude = current.include, current.exclude
+    else:
+        try:
+            change = parse_filter(body)
+            include, exclude = apply_filter_change(current.include, current.exclude, change)
+        except ValueError as exc:
+            await _answer(update, context, str(exc))
+            return
+        store.set_digest_options(user.id, include=include, exclude=exclude)
+    upcoming = context.bot_data.digests.next_delivery(current)
+    await _answer(update, context, texts.filters_set(include, exclude, upcoming))
+
+
+def parse_subscription(args: list[str], default_zone: str) -> tuple[str, str, str]:
+    """``[HH:MM] [ZONE] [daily|weekdays|weekly]`` → ("HH:MM", zone, frequency).
+
+    BadInput carries the reply (HTML).
+    """
+    if len(args) > 3:
         raise BadInput(texts.subscribe_usage())
-    at, zone = "08:00", default_zone
+    at, zone, frequency = "08:00", default_zone, "daily"
     for arg in args:
         if arg[:1].isdigit():
             match = _TIME.fullmatch(arg)
             if not match:
                 raise BadInput(texts.bad_time(arg))
             at = f"{int(match.group(1)):02d}:{match.group(2)}"
+        elif arg.lower() in DIGEST_FREQUENCIES:
+            frequency = arg.lower()
         else:
             zone = arg
     if parse_zone(zone) is None:
         raise BadInput(texts.bad_zone(zone))
-    return at, normalize_zone(zone)
+    return at, normalize_zone(zone), frequency
 
 
 def parse_zone(name: str) -> tzinfo | None:

@@ -10,6 +10,7 @@ Functions that take text escape it; constants are already valid HTML.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from summarizer.article import Article
@@ -32,6 +33,8 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("sources", "Your watched sources"),
         ("facts", "What I know about a name"),
         ("subscribe", "Daily digest at a time of your choice"),
+        ("settings", "Digest time, frequency and options"),
+        ("filter", "Keyword filters for your digest"),
         ("unsubscribe", "Stop the daily digest"),
         ("digest", "A digest now"),
     ],
@@ -45,6 +48,8 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("sources", "Ваши источники"),
         ("facts", "Что я знаю о ком-то или чём-то"),
         ("subscribe", "Ежедневный дайджест в удобное время"),
+        ("settings", "Время, частота и настройки дайджеста"),
+        ("filter", "Фильтры по словам для дайджеста"),
         ("unsubscribe", "Отключить дайджест"),
         ("digest", "Дайджест сейчас"),
     ],
@@ -58,6 +63,8 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("sources", "Ваші джерела"),
         ("facts", "Що я знаю про когось чи щось"),
         ("subscribe", "Щоденний дайджест у зручний час"),
+        ("settings", "Час, частота і налаштування дайджесту"),
+        ("filter", "Фільтри за словами для дайджесту"),
         ("unsubscribe", "Вимкнути дайджест"),
         ("digest", "Дайджест зараз"),
     ],
@@ -75,8 +82,11 @@ Send me a <b>question</b> and I answer from the articles I have read, quoting th
 /unwatch SOURCE: stop reading a source
 /sources: your watched sources
 /facts NAME: what the articles say about NAME
-/subscribe [HH:MM] [TIMEZONE]: a daily digest (e.g. /subscribe 08:00 Europe/Kyiv)
-/unsubscribe: no more daily digest
+/subscribe [HH:MM] [TIMEZONE] [daily|weekdays|weekly]: a digest of your sources
+  (e.g. /subscribe 08:00 Europe/Kyiv weekdays)
+/settings: digest time, frequency and what to do when there is nothing new
+/filter +word -word: only stories with a word, or none with it (/filter clear)
+/unsubscribe: no more digests
 /digest: a digest now
 /help: this message
 
@@ -153,8 +163,132 @@ def sources_header(count: int, cap: int) -> str:
     return f"<b>Your sources</b> ({count} of {cap}):"
 
 
-def subscribed(at: str, tz: str) -> str:
-    return f"Done: a daily digest at {esc(at)} ({esc(tz)})."
+_FREQUENCY_NAMES = {"daily": "daily", "weekdays": "weekday", "weekly": "weekly"}
+FREQUENCY_BUTTONS = {"daily": "Daily", "weekdays": "Weekdays", "weekly": "Weekly (Mon)"}
+
+
+def when_local(moment: datetime) -> str:
+    """A delivery time in the user's zone: "Tue 17 Jun, 08:00"."""
+    return moment.strftime("%a %d %b, %H:%M")
+
+
+def _schedule(at: str, tz: str, frequency: str) -> str:
+    kind = _FREQUENCY_NAMES.get(frequency, frequency)
+    days = " (Mondays)" if frequency == "weekly" else ""
+    return f"a {kind} digest{days} at {esc(at)} ({esc(tz)})"
+
+
+def next_digest(moment: datetime | None) -> str:
+    return f"Next digest: {esc(when_local(moment))}." if moment is not None else ""
+
+
+def subscribed(at: str, tz: str, frequency: str = "daily", upcoming: datetime | None = None) -> str:
+    if frequency == "daily":  # the long-standing wording
+        head = f"Done: a daily digest at {esc(at)} ({esc(tz)})."
+    else:
+        head = f"Done: {_schedule(at, tz, frequency)}."
+    return f"{head} {next_digest(upcoming)}".strip()
+
+
+def settings_message(
+    at: str | None,
+    tz: str,
+    frequency: str,
+    skip_empty: bool,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    upcoming: datetime | None,
+) -> str:
+    if at is None:
+        return (
+            "<b>Digest settings</b>\nYou have no digest. /subscribe 08:00 starts one, "
+            "or press the button below."
+        )
+    lines = [
+        "<b>Digest settings</b>",
+        f"When: {_schedule(at, tz, frequency)}",
+        "Nothing new: " + ("no message" if skip_empty else "a one-line note"),
+        "Filters: " + (filters_line(include, exclude) or "none (/filter +word -word)"),
+        next_digest(upcoming),
+    ]
+    return "\n".join(lines)
+
+
+def filters_line(include: Sequence[str], exclude: Sequence[str]) -> str:
+    return " ".join([f"+{_quoted(t)}" for t in include] + [f"-{_quoted(t)}" for t in exclude])
+
+
+def _quoted(term: str) -> str:
+    return esc(f'"{term}"' if " " in term else term)
+
+
+def filters_set(include: Sequence[str], exclude: Sequence[str], upcoming: datetime | None) -> str:
+    line = filters_line(include, exclude)
+    head = f"Filters: {line}." if line else "No filters: every story goes in your digest."
+    if include:
+        head += " Only stories with a + word go in."
+    if upcoming is None:
+        return head + " You have no digest yet: /subscribe 08:00 starts one."
+    return f"{head} {next_digest(upcoming)}"
+
+
+def filter_usage(bad: str = "") -> str:
+    lead = f"I can't use {esc(bad)} as a filter. " if bad else ""
+    return (
+        f"{lead}Write /filter +word to keep only stories with a word, /filter -word to drop "
+        'stories with it, /filter +"two words" for a phrase, /filter clear to remove them all.'
+    )
+
+
+def too_many_filters(cap: int) -> str:
+    return f"That makes more than {cap} filter words. /filter clear, then set the ones you need."
+
+
+def settings_changed(upcoming: datetime | None) -> str:
+    return f"Saved. {next_digest(upcoming)}".strip()
+
+
+BUTTON_EARLIER_HOUR = "−1 h"
+BUTTON_LATER_HOUR = "+1 h"
+BUTTON_EARLIER = "−15 min"
+BUTTON_LATER = "+15 min"
+BUTTON_SUBSCRIBE = "Start a daily digest at 08:00"
+
+
+def button_skip(skip_empty: bool) -> str:
+    return "Nothing new: stay silent ✓" if skip_empty else "Nothing new: send a note ✓"
+
+
+def button_frequency(frequency: str, current: str) -> str:
+    label = FREQUENCY_BUTTONS.get(frequency, frequency)
+    return f"{label} ✓" if frequency == current else label
+
+
+def digest_nothing_new(filtered: bool) -> str:
+    if filtered:
+        return "Your digest: nothing new that passes your filters since the last one."
+    return "Your digest: nothing new since the last one."
+
+
+def digest_story(
+    title: str, summary: Sequence[str], url: str | None, sources: Sequence[tuple[str, str]]
+) -> str:
+    """One story: title, where it was seen (each name links its article), summary, link."""
+    lines = [f"<b>{esc(title or 'Untitled')}</b>"]
+    named = [
+        link(href, name) if href.lower().startswith(("http://", "https://")) else esc(name)
+        for name, href in sources
+    ]
+    if named:
+        lines.append(("Sources: " if len(named) > 1 else "Source: ") + ", ".join(named))
+    lines += [f"• {esc(sentence)}" for sentence in summary]
+    if url and url.lower().startswith(("http://", "https://")):
+        lines.append(link(url))
+    return "\n".join(lines)
+
+
+def digest_more(count: int) -> str:
+    return f"…and {count} more stor{'ies' if count != 1 else 'y'}: /latest shows the newest."
 
 
 def bad_time(value: str) -> str:
@@ -172,15 +306,21 @@ def bad_zone(value: str) -> str:
 
 
 def subscribe_usage() -> str:
-    return "Usage: /subscribe [HH:MM] [TIMEZONE], for example /subscribe 08:00 Europe/Kyiv."
+    return (
+        "Usage: /subscribe [HH:MM] [TIMEZONE] [daily|weekdays|weekly], "
+        "for example /subscribe 08:00 Europe/Kyiv weekdays."
+    )
 
 
 def channel_ingested(new: int) -> str:  # logged, not sent: channels get no replies
     return f"channel post: {new} new"
 
 
-def digest_header(count: int) -> str:
-    return f"<b>Your digest</b>: the {count} newest articles."
+def digest_header(articles: int, stories: int | None = None) -> str:
+    noun = "article" if articles == 1 else "articles"
+    if stories is None or stories == articles:
+        return f"<b>Your digest</b>: the {articles} newest {noun}."
+    return f"<b>Your digest</b>: the {articles} newest {noun}, in {stories} stories."
 
 
 def no_facts(name: str) -> str:

@@ -249,6 +249,59 @@ class Store(FactStore):
     def claim_update(self, update_id: int) -> bool:
         """True the first time a Telegram update id is claimed, False ever after."""
 
+    # -- digests
+
+    @abstractmethod
+    def digest_settings(self, user_id: int) -> DigestSettings | None:
+        """A user's digest settings (None for an unknown user)."""
+
+    @abstractmethod
+    def subscribers(self) -> list[DigestSettings]:
+        """Every user with a digest time, active or not."""
+
+    @abstractmethod
+    def set_digest_options(
+        self,
+        user_id: int,
+        *,
+        frequency: str | None = None,
+        skip_empty: bool | None = None,
+        include: Sequence[str] | None = None,
+        exclude: Sequence[str] | None = None,
+    ) -> None:
+        """Change the given digest settings of a user; None leaves a setting as it is."""
+
+    @abstractmethod
+    def digest_candidates(
+        self, user_id: int, since: str | None, until: str, limit: int = 500
+    ) -> list[DigestCandidate]:
+        """Articles stored in (``since``, ``until``] from the user's sources (all, when the
+        user watches none) and not yet in one of their digests; newest first."""
+
+    @abstractmethod
+    def begin_digest(
+        self,
+        key: str,
+        user_id: int,
+        slot: str,
+        until: str,
+        parts: Sequence[str],
+        article_ids: Sequence[int],
+    ) -> DigestDelivery:
+        """Record the digest for ``key`` as pending, or return the one recorded before."""
+
+    @abstractmethod
+    def digest_part_sent(self, key: str, parts_sent: int) -> None:
+        """Record that the first ``parts_sent`` messages of a pending digest were sent."""
+
+    @abstractmethod
+    def finish_digest(self, key: str, status: str) -> None:
+        """Close a digest (``sent``, ``empty`` or ``blocked``). In the same transaction its
+        articles are marked delivered to the user and the user's watermark moves on."""
+
+    @abstractmethod
+    def get_delivery(self, key: str) -> DigestDelivery | None: ...
+
 
 MIGRATIONS: list[str] = [
     # 1: articles, sentences with FTS5, sources and posts
@@ -372,6 +425,36 @@ MIGRATIONS: list[str] = [
         term TEXT NOT NULL
     );
     CREATE INDEX fact_terms_term ON fact_terms(term);
+    """,
+    # digests: frequency, "skip when empty", keyword filters and the watermark per user;
+    # one row per (user, slot) delivery, keyed for idempotency; the articles each user got
+    """
+    ALTER TABLE users ADD COLUMN digest_frequency TEXT NOT NULL DEFAULT 'daily';
+    ALTER TABLE users ADD COLUMN digest_skip_empty INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN digest_filters TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE users ADD COLUMN digest_since TEXT;
+    CREATE TABLE digest_deliveries (
+        key TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        slot TEXT NOT NULL,
+        until TEXT NOT NULL,
+        status TEXT NOT NULL,
+        parts TEXT NOT NULL DEFAULT '[]',
+        article_ids TEXT NOT NULL DEFAULT '[]',
+        parts_sent INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE INDEX digest_deliveries_user ON digest_deliveries(user_id, slot);
+    CREATE TABLE digest_items (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        delivery_key TEXT NOT NULL,
+        delivered_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, article_id)
+    );
+    CREATE INDEX articles_ingested ON articles(ingested_at);
+    CREATE INDEX posts_article ON posts(article_id);
     """,
 ]
 
@@ -572,14 +655,18 @@ class SQLiteStore(Store):
                 f"({', '.join('?' * len(terms))}))"
             )
             params.extend(terms)
-        sql = """SELECT f.*, s.text AS sentence, a.url, a.title, a.published
-                 FROM facts f
-                 JOIN sentences s ON s.article_id = f.article_id AND s.position = f.position
-                 JOIN articles a ON a.id = f.article_id"""
+        # pick the newest matching facts by index first, then fetch their sentences
+        inner = "SELECT f.* FROM facts f"
         if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY COALESCE(a.published, a.ingested_at) DESC, f.id LIMIT ?"
+            inner += " WHERE " + " AND ".join(where)
+        # newest first in rowid order, which the (kind, predicate) index already has
+        inner += " ORDER BY f.id DESC LIMIT ?"
         params.append(limit)
+        sql = f"""SELECT f.*, s.text AS sentence, a.url, a.title, a.published
+                  FROM ({inner}) f
+                  JOIN sentences s ON s.article_id = f.article_id AND s.position = f.position
+                  JOIN articles a ON a.id = f.article_id
+                  ORDER BY COALESCE(a.published, a.ingested_at) DESC, f.id"""
         with self._lock:
             rows = self._db.execute(sql, params).fetchall()
         return [
@@ -698,18 +785,22 @@ class SQLiteStore(Store):
         query = " OR ".join(_fts_term(t) for t in terms if _fts_term(t))
         if not query:
             return []
-        sql = """SELECT s.article_id, s.position, s.text, bm25(sentences_fts) AS score,
-                        a.url, a.title, a.published
-                 FROM sentences_fts
-                 JOIN sentences s ON s.id = sentences_fts.rowid
-                 JOIN articles a ON a.id = s.article_id
-                 WHERE sentences_fts MATCH ?"""
+        # rank inside the full-text index first; join only the few best
         params: list[object] = [query]
+        ranked = "SELECT rowid, rank AS score FROM sentences_fts WHERE sentences_fts MATCH ?"
         if language:
-            sql += " AND a.language = ?"
+            ranked += (
+                " AND rowid IN (SELECT s.id FROM sentences s JOIN articles a"
+                " ON a.id = s.article_id WHERE a.language = ?)"
+            )
             params.append(language)
-        sql += " ORDER BY score LIMIT ?"
+        ranked += " ORDER BY rank LIMIT ?"
         params.append(limit)
+        sql = f"""SELECT s.article_id, s.position, s.text, m.score, a.url, a.title, a.published
+                  FROM ({ranked}) m
+                  JOIN sentences s ON s.id = m.rowid
+                  JOIN articles a ON a.id = s.article_id
+                  ORDER BY m.score"""
         with self._lock:
             rows = self._db.execute(sql, params).fetchall()
         return [
@@ -923,6 +1014,184 @@ class SQLiteStore(Store):
                 )
         return claimed > 0
 
+    # -- digests
+
+    def _row_to_digest_settings(self, row: sqlite3.Row) -> DigestSettings:
+        filters = json.loads(row["digest_filters"] or "{}")
+        return DigestSettings(
+            user_id=int(row["id"]),
+            chat_id=int(row["chat_id"]),
+            active=bool(row["active"]),
+            at=row["digest_time"],
+            tz=row["digest_tz"],
+            frequency=row["digest_frequency"],
+            skip_empty=bool(row["digest_skip_empty"]),
+            include=list(filters.get("include", [])),
+            exclude=list(filters.get("exclude", [])),
+            since=row["digest_since"],
+        )
+
+    def digest_settings(self, user_id: int) -> DigestSettings | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+        return self._row_to_digest_settings(row) if row else None
+
+    def subscribers(self) -> list[DigestSettings]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM users WHERE digest_time IS NOT NULL ORDER BY id"
+            ).fetchall()
+        return [self._row_to_digest_settings(row) for row in rows]
+
+    def set_digest_options(
+        self,
+        user_id: int,
+        *,
+        frequency: str | None = None,
+        skip_empty: bool | None = None,
+        include: Sequence[str] | None = None,
+        exclude: Sequence[str] | None = None,
+    ) -> None:
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT digest_filters FROM users WHERE id = ?", (user_id,)
+            ).fetchone()
+            if row is None:
+                return
+            filters = json.loads(row[0] or "{}")
+            if include is not None:
+                filters["include"] = list(include)
+            if exclude is not None:
+                filters["exclude"] = list(exclude)
+            db.execute(
+                """UPDATE users SET digest_frequency = COALESCE(?, digest_frequency),
+                       digest_skip_empty = COALESCE(?, digest_skip_empty),
+                       digest_filters = ? WHERE id = ?""",
+                (
+                    frequency,
+                    None if skip_empty is None else int(skip_empty),
+                    json.dumps(filters, ensure_ascii=False),
+                    user_id,
+                ),
+            )
+
+    def digest_candidates(
+        self, user_id: int, since: str | None, until: str, limit: int = 500
+    ) -> list[DigestCandidate]:
+        with self._lock:
+            rows = self._db.execute(
+                """SELECT a.* FROM articles a
+                   WHERE a.ingested_at >= ? AND a.ingested_at <= ?
+                     AND NOT EXISTS (SELECT 1 FROM digest_items d
+                                     WHERE d.user_id = ? AND d.article_id = a.id)
+                     AND (NOT EXISTS (SELECT 1 FROM user_sources WHERE user_id = ?)
+                          OR EXISTS (SELECT 1 FROM posts p
+                                     JOIN user_sources u ON u.source_id = p.source_id
+                                     WHERE p.article_id = a.id AND u.user_id = ?))
+                   ORDER BY a.ingested_at DESC, a.id DESC LIMIT ?""",
+                (since or "", until, user_id, user_id, user_id, limit),
+            ).fetchall()
+            found = [self._row_to_article(row) for row in rows]
+            where: dict[int, list[tuple[str, str, str]]] = {s.id: [] for s in found}
+            ids = list(where)
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                for r in self._db.execute(
+                    f"""SELECT DISTINCT p.article_id, s.kind, s.key, s.url FROM posts p
+                        JOIN sources s ON s.id = p.source_id
+                        WHERE p.article_id IN ({', '.join('?' * len(chunk))})
+                        ORDER BY s.id""",
+                    chunk,
+                ):
+                    where[int(r[0])].append((r[1], r[2], r[3]))
+        return [DigestCandidate(stored, where[stored.id]) for stored in found]
+
+    def _row_to_delivery(self, row: sqlite3.Row) -> DigestDelivery:
+        return DigestDelivery(
+            key=row["key"],
+            user_id=int(row["user_id"]),
+            slot=row["slot"],
+            until=row["until"],
+            status=row["status"],
+            parts=json.loads(row["parts"]),
+            article_ids=json.loads(row["article_ids"]),
+            parts_sent=int(row["parts_sent"]),
+            created_at=row["created_at"],
+            finished_at=row["finished_at"],
+        )
+
+    def begin_digest(
+        self,
+        key: str,
+        user_id: int,
+        slot: str,
+        until: str,
+        parts: Sequence[str],
+        article_ids: Sequence[int],
+    ) -> DigestDelivery:
+        with self._tx() as db:
+            db.execute(
+                """INSERT OR IGNORE INTO digest_deliveries
+                       (key, user_id, slot, until, status, parts, article_ids, created_at)
+                   VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)""",
+                (
+                    key,
+                    user_id,
+                    slot,
+                    until,
+                    json.dumps(list(parts), ensure_ascii=False),
+                    json.dumps(list(article_ids)),
+                    _now(),
+                ),
+            )
+            row = db.execute("SELECT * FROM digest_deliveries WHERE key = ?", (key,)).fetchone()
+        return self._row_to_delivery(row)
+
+    def digest_part_sent(self, key: str, parts_sent: int) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE digest_deliveries SET parts_sent = max(parts_sent, ?) WHERE key = ?",
+                (parts_sent, key),
+            )
+
+    def finish_digest(self, key: str, status: str) -> None:
+        now = _now()
+        with self._tx() as db:
+            row = db.execute("SELECT * FROM digest_deliveries WHERE key = ?", (key,)).fetchone()
+            if row is None or row["status"] != "pending":
+                return
+            db.execute(
+                """UPDATE digest_deliveries SET status = ?, finished_at = ?,
+                       parts_sent = CASE WHEN ? = 'sent' THEN json_array_length(parts)
+                                         ELSE parts_sent END
+                   WHERE key = ?""",
+                (status, now, status, key),
+            )
+            if status == "blocked":
+                return
+            db.executemany(
+                """INSERT OR IGNORE INTO digest_items (user_id, article_id, delivery_key,
+                       delivered_at) SELECT ?, id, ?, ? FROM articles WHERE id = ?""",
+                [(row["user_id"], key, now, a) for a in json.loads(row["article_ids"])],
+            )
+            db.execute(
+                """UPDATE users SET digest_since = ?
+                   WHERE id = ? AND (digest_since IS NULL OR digest_since < ?)""",
+                (row["until"], row["user_id"], row["until"]),
+            )
+            # the marks only matter for articles newer than the watermark: keep a month
+            db.execute(
+                "DELETE FROM digest_items WHERE user_id = ? AND delivered_at < ?",
+                (row["user_id"], _days_ago(31)),
+            )
+
+    def get_delivery(self, key: str) -> DigestDelivery | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM digest_deliveries WHERE key = ?", (key,)
+            ).fetchone()
+        return self._row_to_delivery(row) if row else None
+
 
 def _statements(script: str) -> list[str]:
     """Split a migration script into statements, keeping trigger bodies whole."""
@@ -964,3 +1233,54 @@ class User:
     digest_time: str | None  # "HH:MM", local to digest_tz
     digest_tz: str | None
     created_at: str
+
+
+# -- digests
+
+DIGEST_FREQUENCIES = ("daily", "weekdays", "weekly")
+
+
+@dataclass
+class DigestSettings:
+    """What a user chose for their digest, and where the last one stopped."""
+
+    user_id: int
+    chat_id: int
+    active: bool
+    at: str | None  # "HH:MM" local to tz; None: not subscribed
+    tz: str | None
+    frequency: str  # one of DIGEST_FREQUENCIES
+    skip_empty: bool  # True: no message at all when there is nothing new
+    include: list[str]  # words or phrases, as the user wrote them
+    exclude: list[str]
+    since: str | None  # the last digest covered the articles stored up to this time
+
+
+@dataclass
+class DigestCandidate:
+    """An article for a digest, with the sources (kind, key, url) that carried it."""
+
+    stored: StoredArticle
+    sources: list[tuple[str, str, str]]
+
+
+@dataclass
+class DigestDelivery:
+    """One (user, slot) digest: its messages, and how far sending them got."""
+
+    key: str
+    user_id: int
+    slot: str
+    until: str
+    status: str  # pending, sent, empty, blocked
+    parts: list[str]
+    article_ids: list[int]
+    parts_sent: int
+    created_at: str
+    finished_at: str | None
+
+
+def _days_ago(days: int) -> str:
+    from datetime import timedelta
+
+    return (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
