@@ -213,9 +213,7 @@ def analyse_question(text: str) -> Question:
         ) or (copular and t.dep == "nsubj" and t.head == root.i and t.i != wh_index):
             object_tokens.extend(parsed.subtree(t.i))
     if copular and (root.pos in ("NOUN", "PROPN") or root.i == wh_index):
-        object_tokens = [
-            t for t in parsed.subtree(root.i) if t.i != wh_index and t.pos != "DET"
-        ]
+        object_tokens = [t for t in parsed.subtree(root.i) if t.i != wh_index and t.pos != "DET"]
     object_terms = _concepts(parsed, object_tokens)
     terms = _question_terms(parsed, wh_index, language)
     return Question(
@@ -420,9 +418,17 @@ def _sides_conflict(wanted: Sequence[str], have: Sequence[str]) -> bool:
     return bool(want and got and not (want & got))
 
 
+@lru_cache(maxsize=8192)
+def _sentence_forms(sentence: str) -> frozenset[str]:
+    """The forms of every word of ``sentence`` (cached: the same sentences come back)."""
+    return frozenset(
+        f for w in re.findall(r"\w+(?:[-'’]\w+)*", sentence.lower()) for f in _forms(w)
+    )
+
+
 def _coverage(q: Question, sentence: str, keys: Iterable[str]) -> float:
     """How much of the question (by weight) the sentence says, 0 to 1."""
-    features = {f for w in re.findall(r"\w+(?:[-'’]\w+)*", sentence.lower()) for f in _forms(w)}
+    features = set(_sentence_forms(sentence))
     features.update(keys)
     total = sum(t.weight for t in q.terms) or 1.0
     found = sum(t.weight for t in q.terms if t.found_in(features))
@@ -431,7 +437,7 @@ def _coverage(q: Question, sentence: str, keys: Iterable[str]) -> float:
 
 def _sentence_has(q: Question, key: str, sentence: str, keys: Iterable[str]) -> bool:
     """Does ``sentence`` say the question's term ``key`` (by stem, synonym or entity)?"""
-    features = {f for w in re.findall(r"\w+(?:[-'’]\w+)*", sentence.lower()) for f in _forms(w)}
+    features = set(_sentence_forms(sentence))
     features.update(keys)
     return any(t.found_in(features) for t in q.terms if t.key == key or key in t.forms)
 
@@ -460,12 +466,28 @@ def _from_facts(store: Store, q: Question) -> list[_Candidate]:
             score = 0.6 + 0.35 * score if score >= 0.85 else 0.7 * score
             out.append(_Candidate(fact.subject, score, [_evidence_of(fact)], fact.published))
         return _with_names(store, out)
-    if q.verb is None:
-        return out
-    facts = store.find_facts(
-        kind="rel", predicates=[q.verb], subject_keys=q.subject_keys, limit=300
-    )
+    if q.verb is None or not (
+        q.wh in ("who", "number") or (q.wh == "what" and q.verb in _CALL_VERBS)
+    ):
+        return out  # relation facts answer who did it, how many, and what X called Y
     object_terms = [t for t in q.object_terms if t not in q.subject_keys]
+    # facts whose object shares a word with the question's first (an index look-up);
+    # only when there are none, the newest facts of the verb, for a misparsed object
+    facts = (
+        store.find_facts(
+            kind="rel",
+            predicates=[q.verb],
+            subject_keys=q.subject_keys,
+            terms=object_terms,
+            limit=300,
+        )
+        if object_terms
+        else []
+    )
+    if not facts:
+        facts = store.find_facts(
+            kind="rel", predicates=[q.verb], subject_keys=q.subject_keys, limit=60
+        )
     for fact in facts:
         if _sides_conflict(object_terms, fact.object_terms):
             continue
@@ -527,8 +549,14 @@ def _with_names(store: Store, candidates: list[_Candidate]) -> list[_Candidate]:
 
 def _from_sentences(store: Store, q: Question) -> list[_Candidate]:
     words: list[str] = []
-    for term in q.terms:
-        words.extend(w for w in term.search if w not in words)
+    # search by the question's names and nouns; its verb (common words: "said", "led")
+    # only when there is nothing else. Coverage checks the verb in every hit anyway.
+    searchable = [t for t in q.terms if t.weight > 0.3 and t.key != q.verb] or [
+        t for t in q.terms if t.weight > 0.3
+    ]
+    for term in searchable:
+        search = term.search[:1] if term.key == q.verb else term.search[:6]
+        words.extend(w for w in search if w not in words)
     hits = store.search_sentences(words, limit=40)
     if not hits:
         return []
@@ -589,7 +617,7 @@ def _typed_answers(
             if q.counted and m.head == q.counted:
                 fit = 1.0
             elif q.counted:
-                fit = 0.7
+                fit = 0.55  # a number that counts something else than asked
             if re.fullmatch(r"(19|20)\d\d", m.text):
                 fit *= 0.5  # a year is rarely the count asked for
         if positions:

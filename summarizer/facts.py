@@ -164,6 +164,17 @@ def _counted(sentence: Parsed, ent: Entity) -> str:
     if ent.label != "NUMBER":
         return ""
     inside = set(range(ent.start, ent.end))
+    last = sentence.tokens[ent.end - 1]
+    if last.pos == "NOUN" and last.lemma.rstrip(".") not in (
+        "тыс",
+        "тысяча",
+        "млн",
+        "миллион",
+        "млрд",
+        "thousand",
+        "million",
+    ):
+        return concept(last.lemma)  # a quantity with its unit: "120,000 tonnes"
     for i in sorted(inside, reverse=True):
         token = sentence.tokens[i]
         head = sentence.tokens[token.head]

@@ -230,6 +230,7 @@ def _parse_ru(sentence: str, language: str) -> Parsed:
                 feats=feats,
             )
         )
+    _break_cycles(parsed.tokens)
     for span in doc.spans:
         span.normalize(models["vocab"])
         label = _LABELS.get(span.type)
@@ -249,12 +250,34 @@ def _parse_ru(sentence: str, language: str) -> Parsed:
             and any(c.isdigit() for c in t.text)
         ):
             end = t.i + 1
+            # "5 500 000": groups of three digits written apart
+            while (
+                end < len(tokens)
+                and re.fullmatch(r"\d{3}", tokens[end].text)
+                and sentence[tokens[end - 1].start + len(tokens[end - 1].text) : tokens[end].start]
+                in (" ", "\u00a0", "\u202f")
+            ):
+                end += 1
             while end < len(tokens) and tokens[end].text.lower().rstrip(".") in _MULTIPLIERS:
                 end += 1
                 if end < len(tokens) and tokens[end].text == ".":
                     end += 1
             _add_entity(parsed, "NUMBER", t.i, end)
     return parsed
+
+
+def _break_cycles(tokens: list[Token]) -> None:
+    """Make the head links a forest: the parser now and then links tokens in a ring,
+    and every walk up the tree would then never end. A token in a ring becomes a root."""
+    for token in tokens:
+        seen = {token.i}
+        k = token.head
+        while tokens[k].head != k:
+            if k in seen:
+                tokens[k].head = k
+                break
+            seen.add(k)
+            k = tokens[k].head
 
 
 _MULTIPLIERS = {
