@@ -278,7 +278,7 @@ async def post_init(application: NewsbotApp) -> None:
     data = application.bot_data
     settings = data.settings
     data._store = open_store(settings.db)
-    data._fetcher = Fetcher(allow_private=settings.allow_private_urls)
+    data._fetcher = Fetcher.from_settings(settings)
     data._poller = Poller(data._store, data._fetcher, settings)
     for language, commands in texts.COMMANDS.items():
         await application.bot.set_my_commands(

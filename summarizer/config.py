@@ -34,6 +34,15 @@ class Settings:
     http_host: str = "0.0.0.0"
     http_port: int = 8080
     webhook_secret: str | None = None
+    # fetching (summarizer.fetch): seconds for one URL in all, and between pieces of its answer
+    fetch_timeout: float = 30.0
+    fetch_read_timeout: float = 15.0
+    fetch_max_bytes: int = 5_000_000
+    fetch_limit: int = 10  # fetches at once, in all
+    fetch_limit_per_host: int = 2  # fetches at once to one host
+    # flood control per user (bot.limits)
+    user_rate: int = 20  # requests a minute
+    user_articles: int = 3  # links being read at once
 
     @classmethod
     def load(

@@ -16,13 +16,16 @@ a stranger can do to the machine running the bot:
 * the body is read in chunks and abandoned once it passes ``max_bytes`` after
   decompression, so neither huge pages nor gzip bombs fill the memory;
 * connect, read and total timeouts bound the time spent on one URL;
+* at most ``limit`` fetches run at once, and at most ``limit_per_host`` to
+  one host name (any port), so one slow or hostile site cannot take every
+  connection; a fetch waiting for its turn counts against its total timeout;
 * only HTML, plain text and XML feeds are accepted; the text is decoded from
   the charset the server or the page declares, else a detected one, and never
   raises on broken bytes.
 
 Typical use::
 
-    async with Fetcher(allow_private=settings.allow_private_urls) as fetcher:
+    async with Fetcher.from_settings(settings) as fetcher:
         page = await fetcher.fetch("https://example.com/news/1")
 
 Every failure is a :class:`~summarizer.errors.FetchRefused` (the URL may not
@@ -38,9 +41,11 @@ import ipaddress
 import logging
 import re
 import socket
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 import aiohttp
 import charset_normalizer
@@ -402,6 +407,53 @@ class Fetcher:
         self._session: aiohttp.ClientSession | None = None
         self._resolver: GuardedResolver | None = None
         self._closed = False
+        self._overall = asyncio.Semaphore(max(1, limit))
+        self._hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}  # host -> gate, users
+        self.in_flight = 0  # fetches under way (holding their overall turn)
+        self.waiting = 0  # fetches waiting for a turn
+
+    @classmethod
+    def from_settings(cls, settings: Any, **overrides: Any) -> Fetcher:
+        """A Fetcher configured by :class:`~summarizer.config.Settings` (``NEWSBOT_FETCH_*``)."""
+        options: dict[str, Any] = {
+            "allow_private": settings.allow_private_urls,
+            "total_timeout": settings.fetch_timeout,
+            "read_timeout": settings.fetch_read_timeout,
+            "connect_timeout": min(settings.fetch_timeout, 10.0),
+            "max_bytes": settings.fetch_max_bytes,
+            "limit": settings.fetch_limit,
+            "limit_per_host": settings.fetch_limit_per_host,
+        }
+        options.update(overrides)
+        return cls(**options)
+
+    @asynccontextmanager
+    async def _turn(self, gate: asyncio.Semaphore) -> AsyncIterator[None]:
+        self.waiting += 1
+        try:
+            await gate.acquire()
+        finally:
+            self.waiting -= 1
+        try:
+            yield
+        finally:
+            gate.release()
+
+    @asynccontextmanager
+    async def _host_turn(self, host: str) -> AsyncIterator[None]:
+        """At most ``limit_per_host`` requests to ``host`` at once (whatever the port)."""
+        key = host.lower().rstrip(".")
+        gate, users = self._hosts.get(key) or (asyncio.Semaphore(max(1, self.limit_per_host)), 0)
+        self._hosts[key] = (gate, users + 1)
+        try:
+            async with self._turn(gate):
+                yield
+        finally:
+            gate, users = self._hosts[key]
+            if users <= 1:
+                del self._hosts[key]
+            else:
+                self._hosts[key] = (gate, users - 1)
 
     async def __aenter__(self) -> Fetcher:
         self._get_session()
@@ -462,8 +514,12 @@ class Fetcher:
         session = self._get_session()
         host = target.host or "the server"
         try:
-            async with asyncio.timeout(self.total_timeout):
-                return await self._fetch(session, target, etag, last_modified)
+            async with asyncio.timeout(self.total_timeout), self._turn(self._overall):
+                self.in_flight += 1
+                try:
+                    return await self._fetch(session, target, etag, last_modified)
+                finally:
+                    self.in_flight -= 1
         except TimeoutError:
             logger.info("timeout fetching %s", target)
             raise FetchFailed(
@@ -488,7 +544,10 @@ class Fetcher:
             host = url.host or "the server"
             logger.debug("GET %s", url)
             try:
-                async with session.get(url, headers=headers, allow_redirects=False) as resp:
+                async with (
+                    self._host_turn(host),
+                    session.get(url, headers=headers, allow_redirects=False) as resp,
+                ):
                     if resp.status in REDIRECT_STATUSES and "Location" in resp.headers:
                         redirects += 1
                         if redirects > self.max_redirects:
