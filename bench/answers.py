@@ -42,6 +42,8 @@ import statistics
 import sys
 import tempfile
 import time
+import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -109,6 +111,27 @@ class Outcome:
     item: QAItem
     answer: str | None
     verdict: str  # right, wrong, unknown
+    evidence: tuple[str, ...] = ()  # the sentences it rests on, best first
+
+    def evidence_at(self, k: int) -> bool:
+        """Whether one of the first ``k`` evidence sentences holds a gold answer."""
+        return bool(self.item.answers) and any(
+            contains(sentence, self.item.answers or ()) for sentence in self.evidence[:k]
+        )
+
+    def squad(self) -> tuple[float, float]:
+        """SQuAD exact match and token F1, best over the gold answers; an abstention
+        scores 0, and 1 on a question nothing answers (SQuAD 2.0)."""
+        if self.item.answers is None:
+            score = 1.0 if not (self.answer or "").strip() else 0.0
+            return score, score
+        if not self.answer or not self.answer.strip():
+            return 0.0, 0.0
+        answer = self.answer
+        return (
+            max(float(_squad_norm(answer) == _squad_norm(a)) for a in self.item.answers),
+            max(_squad_f1(answer, a) for a in self.item.answers),
+        )
 
 
 @dataclass
@@ -140,6 +163,18 @@ class Tally:
             for o in self.outcomes
             if o.verdict == "wrong" and same_stems(o.answer, o.item.answers)
         )
+
+    def evidence_rate(self, k: int) -> float:
+        """Share of answerable questions with a gold answer in the top ``k`` evidence."""
+        asked = [o for o in self.outcomes if o.item.answers]
+        return sum(o.evidence_at(k) for o in asked) / len(asked) if asked else 0.0
+
+    def squad(self) -> tuple[float, float]:
+        """Mean SQuAD EM and F1 over the questions."""
+        if not self.outcomes:
+            return 0.0, 0.0
+        pairs = [o.squad() for o in self.outcomes]
+        return statistics.fmean(p[0] for p in pairs), statistics.fmean(p[1] for p in pairs)
 
     @property
     def precision(self) -> float:
@@ -199,6 +234,36 @@ def judge(answer: str | None, answers: Sequence[str] | None) -> str:
         return "wrong"
     said = f" {fold(answer)} "
     return "right" if any(f" {fold(a)} " in said for a in answers if fold(a)) else "wrong"
+
+
+def contains(sentence: str, answers: Sequence[str]) -> bool:
+    """Whether ``sentence`` holds one of ``answers`` (case and accents folded, whole words)."""
+    from summarizer.entities import fold
+
+    said = f" {' '.join(_WORD.findall(fold(sentence)))} "
+    for answer in answers:
+        words = " ".join(_WORD.findall(fold(answer)))
+        if words and f" {words} " in said:
+            return True
+    return False
+
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+
+
+def _squad_norm(text: str) -> str:
+    """SQuAD's answer normalization: lower case, no punctuation, no articles, single spaces."""
+    text = "".join(" " if unicodedata.category(c).startswith("P") else c for c in text.lower())
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def _squad_f1(answer: str, gold: str) -> float:
+    said, want = _squad_norm(answer).split(), _squad_norm(gold).split()
+    common = sum((Counter(said) & Counter(want)).values())
+    if not common:
+        return 0.0
+    p, r = common / len(said), common / len(want)
+    return 2 * p * r / (p + r)
 
 
 def same_stems(answer: str | None, answers: Sequence[str] | None) -> bool:
@@ -377,10 +442,14 @@ def evaluate(
 
     ours, base = Tally(data, SYSTEMS[0]), Tally(data, SYSTEMS[1])
     for item in _progress(items, f"{data} questions", progress):
-        answer = answer_question(store, item.question).answer
-        ours.outcomes.append(Outcome(item, answer, judge(answer, item.answers)))
+        reply = answer_question(store, item.question)
+        evidence = tuple(e.text for e in reply.evidence)
+        answer = reply.answer
+        ours.outcomes.append(Outcome(item, answer, judge(answer, item.answers), evidence))
         answer = baseline_answer(store, item.question)
-        base.outcomes.append(Outcome(item, answer, judge(answer, item.answers)))
+        hits = store.search_sentences(content_words(item.question), limit=3)
+        evidence = tuple(h.text for h in hits)
+        base.outcomes.append(Outcome(item, answer, judge(answer, item.answers), evidence))
     return [ours, base]
 
 
@@ -414,15 +483,51 @@ def quality_table(tallies: Sequence[Tally]) -> list[str]:
     """The tallies as a Markdown table, ours marked."""
     lines = [
         "| data | system | questions | right | wrong | unknown | accuracy | precision "
-        "| wrong by inflection only |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| wrong by inflection only | SQuAD EM | SQuAD F1 | evidence top-1 | evidence top-3 |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for t in tallies:
         name = f"**{t.system}**" if t.system == SYSTEMS[0] else t.system
+        em, f1 = t.squad()
         lines.append(
             f"| {t.data} | {name} | {t.total} | {t.count('right')} | {t.count('wrong')} "
-            f"| {t.count('unknown')} | {t.accuracy:.3f} | {t.precision:.3f} | {t.inflected()} |"
+            f"| {t.count('unknown')} | {t.accuracy:.3f} | {t.precision:.3f} | {t.inflected()} "
+            f"| {em:.3f} | {f1:.3f} | {t.evidence_rate(1):.3f} | {t.evidence_rate(3):.3f} |"
         )
+    return lines
+
+
+def goals(tallies: Sequence[Tally]) -> list[str]:
+    """The issue's goal lines: evidence top-1 ≥ .80 and F1 ≥ .50 (en) / .40 (ru), both
+    above the baseline; on the seed set, fewer wrong answers than the baseline."""
+    by = {(t.data, t.system): t for t in tallies}
+    lines = []
+    for data in dict.fromkeys(t.data for t in tallies):
+        ours, base = by.get((data, SYSTEMS[0])), by.get((data, SYSTEMS[1]))
+        if ours is None or base is None:
+            continue
+        parts = []
+        if data.startswith("XQuAD"):
+            want_f1 = 0.50 if data.endswith("en") else 0.40
+            top1, base_top1 = ours.evidence_rate(1), base.evidence_rate(1)
+            f1, base_f1 = ours.squad()[1], base.squad()[1]
+            ok = top1 >= 0.8 and top1 > base_top1
+            parts.append(
+                f"evidence top-1 {top1:.3f} vs baseline {base_top1:.3f} "
+                f"(goal ≥ 0.80 and above the baseline: {'met' if ok else '**not met**'})"
+            )
+            ok = f1 >= want_f1 and f1 > base_f1
+            parts.append(
+                f"F1 {f1:.3f} vs baseline {base_f1:.3f} (goal ≥ {want_f1:.2f} and above the "
+                f"baseline: {'met' if ok else '**not met**'})"
+            )
+        else:
+            fewer = ours.count("wrong") < base.count("wrong")
+            parts.append(
+                f"wrong answers {ours.count('wrong')} vs baseline {base.count('wrong')} "
+                f"(goal fewer: {'met' if fewer else '**not met**'})"
+            )
+        lines.append(f"- {data}: " + "; ".join(parts))
     return lines
 
 
@@ -801,6 +906,12 @@ def quality_section(tallies: Sequence[Tally], command: str, quick: bool) -> str:
         "  where → place, when → date/time, how many → number, other questions → any mention),",
         "  else the first number (when, how many) or capitalized run of words. It never",
         "  abstains unless it finds nothing.",
+        "- SQuAD EM / F1: the official normalization (lower case, punctuation and English",
+        "  articles removed), best over the gold answers; an abstention scores 0, and 1 on a",
+        "  question nothing answers. Evidence top-k: the share of answerable questions with",
+        "  a gold answer (folded, whole words) in the first k sentences the system rests on:",
+        "  `Answer.evidence` for newsbot (empty when it abstains), the top BM25 sentences for",
+        "  the baseline.",
         "",
         *_environment(command),
         *(
@@ -810,6 +921,10 @@ def quality_section(tallies: Sequence[Tally], command: str, quick: bool) -> str:
         ),
         "",
         *quality_table(tallies),
+        "",
+        "Goals (issue 7):",
+        "",
+        *goals(tallies),
         "",
     ]
     return "\n".join(lines)
@@ -981,6 +1096,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         tallies = run_quality(args.data, args.quick, progress)
         _say(f"quality done in {time.perf_counter() - started:.0f} s")
         print("\n".join(quality_table(tallies)))
+        print("\n".join(goals(tallies)))
         for line in wrong_examples(tallies, SYSTEMS[0], args.show_wrong):
             _say(line)
         if not args.no_write:

@@ -42,6 +42,7 @@ from summarizer.store import Store, open_store
 from . import handlers, texts
 from .digest import LANE, Digests
 from .poller import Poller
+from .web import MeasuredDigests, MeasuredPoller, MeasuredRequest, Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class BotData:
     """``context.bot_data``: settings and the shared services (set in post_init)."""
 
     settings: Settings = field(default_factory=Settings)
+    metrics: Metrics = field(default_factory=Metrics)
     _store: Store | None = None
     _fetcher: Fetcher | None = None
     _poller: Poller | None = None
@@ -221,10 +223,13 @@ def build_application(
     # the old int form warns with a deprecation on every 429.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     context_types = ContextTypes(context=CallbackContext, bot_data=BotData)
+    metrics = Metrics()  # counts every Bot API call, through the HTTP client
     application: NewsbotApp = (
         Application.builder()
         .token(settings.token)
         .base_url(settings.api_url)
+        .request(MeasuredRequest(metrics))
+        .get_updates_request(MeasuredRequest(metrics, connection_pool_size=1))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
@@ -241,6 +246,7 @@ def build_application(
         .build()
     )
     application.bot_data.settings = settings
+    application.bot_data.metrics = metrics
 
     # Order matters. Group -1 runs first for every update: it drops updates
     # already handled before a restart and remembers who is talking.
@@ -279,7 +285,7 @@ async def post_init(application: NewsbotApp) -> None:
     settings = data.settings
     data._store = open_store(settings.db)
     data._fetcher = Fetcher.from_settings(settings)
-    data._poller = Poller(data._store, data._fetcher, settings)
+    data._poller = MeasuredPoller(data.metrics, data._store, data._fetcher, settings)
     for language, commands in texts.COMMANDS.items():
         await application.bot.set_my_commands(
             [BotCommand(name, description) for name, description in commands],
@@ -294,7 +300,7 @@ async def post_init(application: NewsbotApp) -> None:
         handlers.poll_job, interval=settings.poll_interval, first=1.0, name=POLL_JOB
     )
     # digests: one job per subscriber, rebuilt from the store (late ones are sent now)
-    data._digests = Digests(application, data._store, settings.tz)
+    data._digests = MeasuredDigests(data.metrics, application, data._store, settings.tz)
     data._digests.rebuild()
     logger.info("started: store %s, polling every %s s", settings.db, settings.poll_interval)
 

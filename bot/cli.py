@@ -106,7 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
     poll.add_argument("--json", action="store_true", help="print the counts as JSON")
 
     run = sub.add_parser("run", help="the Telegram bot (long polling, or a webhook)")
-    run.add_argument("--webhook", metavar="URL", help="receive updates at this public HTTPS URL")
+    run.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="receive updates at this public HTTPS URL (default: NEWSBOT_WEBHOOK_URL, if set)",
+    )
+
+    sub.add_parser(
+        "health",
+        help="ask the running bot's /healthz (exit 0 when healthy): the Docker HEALTHCHECK",
+    )
     return parser
 
 
@@ -116,22 +125,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.load()
     except NewsbotError as exc:
         return _fail(exc)
-    logging.basicConfig(
-        level=getattr(logging, settings.log_level.upper(), logging.INFO),
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+    from bot import logs
+
+    # one line per event (NEWSBOT_LOG_FORMAT=json for JSON lines); the token never shown
+    logs.configure(
+        settings.log_level, settings.log_format, (settings.token, settings.webhook_secret)
     )
-    for noisy in (
-        "trafilatura",
-        "htmldate",
-        "courlan",
-        "charset_normalizer",
-        "readability",
-        "pymorphy2",
-        "natasha",
-        "slovnet",
-    ):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
@@ -416,31 +415,42 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             "no bot token: set NEWSBOT_TOKEN (or TELEGRAM_BOT_TOKEN) to the token "
             "@BotFather gave you, then start again"
         )
-    if args.webhook and not settings.webhook_secret:
+    webhook = args.webhook or settings.webhook_url
+    if webhook and not settings.webhook_secret:
         raise BadInput("--webhook needs NEWSBOT_WEBHOOK_SECRET, the secret Telegram must send")
-    from telegram import Update
-
+    if webhook and not webhook.startswith(("https://", "http://")):
+        raise BadInput(f"--webhook needs an https:// URL, not {webhook!r}")
     from bot.app import build_application
+    from bot.web import serve
     from summarizer.store import open_store
 
     open_store(settings.db).close()  # a store that cannot be opened stops the start here
     for chatty in ("httpx", "apscheduler"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     application = build_application(settings)
-    if args.webhook:
-        from urllib.parse import urlsplit
-
-        application.run_webhook(
-            listen=settings.http_host,
-            port=settings.http_port,
-            url_path=urlsplit(args.webhook).path.lstrip("/"),
-            webhook_url=args.webhook,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    # one aiohttp server for /healthz, /metrics and the webhook: see bot/web.py
+    asyncio.run(serve(application, settings, webhook))
     return EXIT_OK
+
+
+def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    """GET the local /healthz; 0 when it answers 200 (used by the image's HEALTHCHECK)."""
+    import urllib.error
+    import urllib.request
+
+    host = settings.http_host
+    if host in {"", "0.0.0.0", "::"}:
+        host = "127.0.0.1"
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{settings.http_port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            print(f"healthy: {response.read().decode(errors='replace').strip()}")
+            return EXIT_OK
+    except urllib.error.HTTPError as exc:
+        print(f"unhealthy: {exc.code} {exc.read().decode(errors='replace').strip()}")
+    except OSError as exc:
+        print(f"unhealthy: {url}: {exc}")
+    return EXIT_FAILED
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
@@ -452,6 +462,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "ask": cmd_ask,
     "facts": cmd_facts,
     "run": cmd_run,
+    "health": cmd_health,
 }
 
 

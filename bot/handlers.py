@@ -558,11 +558,14 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    metrics = context.bot_data.metrics
     try:
-        result = await off_loop(answer, context.bot_data.store, question)
+        with metrics.answering():
+            result = await off_loop(answer, context.bot_data.store, question)
     except NewsbotError as exc:
         await _answer(update, context, texts.failed(str(exc)))
         return
+    metrics.answers.labels("yes" if result.answer is not None else "no").inc()
     await _answer(update, context, texts.answer_message(result))
 
 

@@ -34,6 +34,8 @@ class Settings:
     http_host: str = "0.0.0.0"
     http_port: int = 8080
     webhook_secret: str | None = None
+    webhook_url: str | None = None  # set: `newsbot run` receives updates there (webhook mode)
+    log_format: str = "text"  # or "json": one JSON object a line
     # fetching (summarizer.fetch): seconds for one URL in all, and between pieces of its answer
     fetch_timeout: float = 30.0
     fetch_read_timeout: float = 15.0
@@ -68,7 +70,31 @@ class Settings:
         unknown = sorted(set(raw) - set(known))
         if unknown:
             raise BadInput(f"unknown setting in {path}: {', '.join(unknown)}")
-        return cls(**{name: _convert(name, known[name].type, value) for name, value in raw.items()})
+        settings = cls(
+            **{name: _convert(name, known[name].type, value) for name, value in raw.items()}
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Values of the right type that still cannot be used stop the start here."""
+        _check("log_level", self.log_level, self.log_level.upper() in _LOG_LEVELS, _LOG_LEVELS)
+        _check("log_format", self.log_format, self.log_format in _LOG_FORMATS, _LOG_FORMATS)
+        _check("http_port", self.http_port, 0 <= self.http_port <= 65535, "a port, 0-65535")
+        for name in ("api_url", "tme_url", "webhook_url"):
+            value = getattr(self, name)
+            is_web = value is None or str(value).startswith(("http://", "https://"))
+            _check(name, value, is_web, "an http(s):// URL")
+
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_LOG_FORMATS = ("text", "json")
+
+
+def _check(name: str, value: Any, ok: bool, expected: str | tuple[str, ...]) -> None:
+    if not ok:
+        wanted = expected if isinstance(expected, str) else "one of " + ", ".join(expected)
+        raise BadInput(f"NEWSBOT_{name.upper()} has an unusable value: {value!r} ({wanted})")
 
 
 def _convert(name: str, kind: Any, value: Any) -> Any:

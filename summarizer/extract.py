@@ -1,9 +1,19 @@
-"""Extracting the article from an HTML page (trafilatura)."""
+"""Extracting the article from an HTML page: trafilatura, with a readability-lxml fallback.
+
+trafilatura (``favor_precision``, tables kept) gives the text and the metadata.
+readability-lxml reads the same page; its text replaces trafilatura's when
+trafilatura's looks *thin*: empty or too short for an article, or a fraction of
+readability's while readability's contains nearly all of it (trafilatura kept
+one part of the body and dropped the rest). The rule and its thresholds were
+chosen on the Zyte article-extraction benchmark (``python -m bench.extraction``,
+see ``docs/benchmarks.md``) and checked on trafilatura's own evaluation set.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from typing import Any
 
 from .article import Article
@@ -12,7 +22,16 @@ from .errors import NotAnArticle
 logger = logging.getLogger(__name__)
 
 MIN_TEXT_CHARS = 200
+#: readability's text replaces trafilatura's when it has at least this many times the words
+THIN_RATIO = 2.0
+#: ... and holds at least this share of trafilatura's words (so it is the same body, more of it)
+THIN_COVERAGE = 0.95
 _SPACE = re.compile(r"[ \t\u00a0]+")
+_TOKEN = re.compile(r"\w+")
+_BLOCKS = (
+    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr",
+    "blockquote", "pre", "figure", "figcaption", "table", "section", "article",
+)  # fmt: skip
 
 
 def extract_html(html: str, url: str | None = None) -> Article:
@@ -21,37 +40,96 @@ def extract_html(html: str, url: str | None = None) -> Article:
     Raises :class:`NotAnArticle` when the page has no article body of at
     least :data:`MIN_TEXT_CHARS` characters.
     """
-    import trafilatura
-
-    doc: Any
-    try:
-        doc = trafilatura.bare_extraction(
-            html,
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            favor_precision=False,
-        )
-    except Exception as exc:  # trafilatura raises a range of lxml errors on junk
-        logger.debug("trafilatura failed on %s: %r", url, exc)
-        doc = None
-    if doc is None or not getattr(doc, "text", None):
+    doc = _trafilatura(html, url)
+    title = ((getattr(doc, "title", None) or "").strip() or None) if doc is not None else None
+    text = _paragraphs((getattr(doc, "text", None) or "") if doc is not None else "", title)
+    fallback = _readability(html, url)
+    if fallback is not None:
+        other_title, other = fallback
+        other = _paragraphs(other, title or other_title)
+        if prefer_fallback(text, other):
+            logger.debug("readability's text replaces trafilatura's on %s", url)
+            text = other
+            title = title or other_title
+    if not text:
         raise NotAnArticle("no article text was found on the page")
-    title = (doc.title or "").strip() or None
-    lines = [_SPACE.sub(" ", line).strip() for line in doc.text.split("\n")]
-    lines = [line for line in lines if line]
-    if lines and title and lines[0] == title:
-        lines = lines[1:]
-    text = "\n\n".join(lines)
     if len(text) < MIN_TEXT_CHARS:
         raise NotAnArticle("the page holds too little text to be an article")
     return Article(
         text=text,
-        url=url or doc.url,
+        url=url or (getattr(doc, "url", None) if doc is not None else None),
         title=title,
-        published=doc.date or None,
-        author=doc.author or None,
-        site=doc.sitename or doc.hostname or None,
+        published=(getattr(doc, "date", None) or None) if doc is not None else None,
+        author=(getattr(doc, "author", None) or None) if doc is not None else None,
+        site=(doc.sitename or doc.hostname or None) if doc is not None else None,
         language=None,
     )
+
+
+def prefer_fallback(text: str, other: str) -> bool:
+    """Whether readability's ``other`` should replace trafilatura's ``text``.
+
+    Yes when ``text`` is too short for an article and ``other`` is not, or when
+    ``other`` has :data:`THIN_RATIO` times the words of ``text`` and contains at
+    least :data:`THIN_COVERAGE` of them (multiset overlap of lowercase words).
+    """
+    if len(other) < MIN_TEXT_CHARS:
+        return False
+    if len(text) < MIN_TEXT_CHARS:
+        return True
+    mine, theirs = _words(text), _words(other)
+    size, other_size = sum(mine.values()), sum(theirs.values())
+    if not size or other_size < THIN_RATIO * size:
+        return False
+    return sum((mine & theirs).values()) >= THIN_COVERAGE * size
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(_TOKEN.findall(text.lower()))
+
+
+def _paragraphs(raw: str, title: str | None) -> str:
+    """Lines with spaces collapsed, blank ones dropped, the title line too; joined by blank lines."""
+    lines = [_SPACE.sub(" ", line).strip() for line in raw.split("\n")]
+    lines = [line for line in lines if line]
+    if lines and title and lines[0] == title:
+        lines = lines[1:]
+    return "\n\n".join(lines)
+
+
+def _trafilatura(html: str, url: str | None) -> Any:
+    import trafilatura
+
+    try:
+        return trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            favor_precision=True,
+        )
+    except Exception as exc:  # trafilatura raises a range of lxml errors on junk
+        logger.debug("trafilatura failed on %s: %r", url, exc)
+        return None
+
+
+def _readability(html: str, url: str | None) -> tuple[str | None, str] | None:
+    """(title, text) of the page by readability-lxml; None if it fails or is not installed."""
+    try:
+        import lxml.html
+        from readability import Document
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    try:
+        document = Document(html, url=url)
+        root = lxml.html.fromstring(document.summary(html_partial=True))
+        for block in root.iter(*_BLOCKS):
+            block.tail = "\n" + (block.tail or "")
+            if block.tag != "br":
+                block.text = "\n" + (block.text or "")
+        title = (document.short_title() or "").strip() or None
+        return title, root.text_content()
+    except Exception as exc:  # readability raises lxml and its own errors on junk
+        logger.debug("readability failed on %s: %r", url, exc)
+        return None

@@ -1,0 +1,355 @@
+"""Benchmark ingest throughput: newsbot's whole pipeline against newspaper4k, same pages.
+
+    python -m bench.ingest [--data PATH] [--quick] [--no-write] [--no-progress]
+
+The 181 Zyte pages (``extraction-zyte/``) are served from a loopback HTTP server
+(its own process, pinned to another CPU when there is one). Then, each in a fresh
+process pinned to one CPU, one after the other:
+
+* **newsbot**: ``core.ingest_items`` on the page URLs with a ``Fetcher``
+  (private addresses allowed) and a new SQLite store: fetch → extract → language
+  → sentences → summary → facts (spaCy / natasha) → store, one page at a time;
+* **newspaper4k**: ``Article(url, fetch_images=False)`` → ``download()`` →
+  ``parse()`` → ``nlp()`` (keywords and summary) for each page; nothing stored.
+
+Both warm up on one page first (loading models is not counted). Reported:
+articles/s over the timed pages, pages that failed, and the peak RSS of the
+process (``ru_maxrss``). The table is printed and written to
+``docs/benchmarks.md`` under "## Ingest throughput".
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import gzip
+import http.server
+import logging
+import multiprocessing
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import offline
+from bench.answers import _say
+from bench.summaries import _cpu_model, _nproc, _version, write_section
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "eval"
+DOCS = ROOT / "docs" / "benchmarks.md"
+SECTION = "## Ingest throughput"
+ZYTE = "extraction-zyte"
+QUICK_STEP = 6
+GOAL_RATIO = 2.0
+SYSTEMS = ("newsbot", "newspaper4k")
+
+
+@dataclass
+class Run:
+    """One system's pass over the pages."""
+
+    name: str
+    pages: int  # timed pages
+    ok: int
+    failed: list[str]
+    seconds: float
+    peak_rss_mb: float
+    cpu: str
+
+    @property
+    def rate(self) -> float:
+        """Pages per second over the timed pages (failures included: they took time too)."""
+        return self.pages / self.seconds if self.seconds else 0.0
+
+
+# -- the loopback server ----------------------------------------------------------
+
+
+def _pages(data: Path, quick: bool) -> dict[str, bytes]:
+    folder = data / ZYTE / "html"
+    keys = sorted(p.name.removesuffix(".html.gz") for p in folder.glob("*.html.gz"))
+    if quick:
+        keys = keys[::QUICK_STEP]
+    return {key: gzip.decompress((folder / f"{key}.html.gz").read_bytes()) for key in keys}
+
+
+def _serve(data: str, quick: bool, cpu: int | None, port: Any) -> None:
+    """Serve the pages at /<key>.html until killed (in its own process)."""
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+    pages = _pages(Path(data), quick)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            body = pages.get(self.path.strip("/").removesuffix(".html"))
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            pass  # a client closing a kept-alive connection is not news
+
+    server = Server(("127.0.0.1", 0), Handler)
+    port.put(server.server_address[1])
+    server.serve_forever()
+
+
+# -- the two sides (each in a fresh process) ------------------------------------------
+
+
+def _pin(cpu: int | None) -> str:
+    if cpu is None or not hasattr(os, "sched_setaffinity"):
+        return "not pinned"
+    os.sched_setaffinity(0, {cpu})
+    return f"CPU {cpu}"
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _newsbot(urls: list[str], warmup: str, cpu: int | None) -> dict[str, Any]:
+    from summarizer.core import digest, ingest_items, read_url
+    from summarizer.errors import NewsbotError
+    from summarizer.fetch import Fetcher
+    from summarizer.store import open_store
+
+    pinned = _pin(cpu)
+
+    async def go(folder: str) -> dict[str, Any]:
+        store = open_store(str(Path(folder) / "bench.db"))
+        try:
+            async with Fetcher(allow_private=True) as fetcher:
+                try:  # warm-up: loads the language detector, spaCy, natasha
+                    digest(await read_url(warmup, fetcher))
+                    digest(await read_url(warmup, fetcher), language="ru")
+                except NewsbotError:
+                    pass
+                start = time.perf_counter()
+                report = await ingest_items(urls, store, fetcher)
+                seconds = time.perf_counter() - start
+        finally:
+            store.close()
+        return {
+            "ok": len(report.added) + len(report.duplicates),
+            "failed": [f"{url.rsplit('/', 1)[-1][:12]}: {why}" for url, why in report.failed],
+            "seconds": seconds,
+        }
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = asyncio.run(go(folder))
+    out.update(peak_rss_mb=_peak_rss_mb(), cpu=pinned)
+    return out
+
+
+def _newspaper(urls: list[str], warmup: str, cpu: int | None) -> dict[str, Any]:
+    offline.patch_newspaper()
+    import newspaper
+
+    pinned = _pin(cpu)
+
+    def one(url: str) -> None:
+        article = newspaper.Article(url, fetch_images=False)
+        article.download()
+        article.parse()
+        article.nlp()
+
+    try:
+        one(warmup)
+    except Exception:  # a warm-up failure is not a result
+        pass
+    ok, failed = 0, []
+    start = time.perf_counter()
+    for url in urls:
+        try:
+            one(url)
+            ok += 1
+        except Exception as exc:  # newspaper4k raises many kinds; each is a failed page
+            failed.append(f"{url.rsplit('/', 1)[-1][:12]}: {type(exc).__name__}: {exc}"[:160])
+    seconds = time.perf_counter() - start
+    return {
+        "ok": ok,
+        "failed": failed,
+        "seconds": seconds,
+        "peak_rss_mb": _peak_rss_mb(),
+        "cpu": pinned,
+    }
+
+
+def _side(name: str, urls: list[str], warmup: str, cpu: int | None, out: Any) -> None:
+    logging.basicConfig(level=logging.ERROR)
+    function = _newsbot if name == "newsbot" else _newspaper
+    out.put(function(urls, warmup, cpu))
+
+
+def run(data: Path, quick: bool, names: Sequence[str] = SYSTEMS) -> list[Run]:
+    """Serve the pages, then run each system on them in its own process."""
+    context = multiprocessing.get_context("spawn")
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    bench_cpu = cpus[0] if cpus else None
+    server_cpu = cpus[1] if len(cpus) > 1 else None
+    port_queue = context.Queue()
+    server = context.Process(
+        target=_serve, args=(str(data), quick, server_cpu, port_queue), daemon=True
+    )
+    server.start()
+    try:
+        port = port_queue.get(timeout=60)
+        keys = sorted(_pages(data, quick))
+        base = f"http://127.0.0.1:{port}"
+        urls = [f"{base}/{key}.html" for key in keys]
+        warmup = urls[0]  # fetched once before the clock starts, and then timed with the rest
+        runs = []
+        for name in names:
+            _say(f"  {name}: {len(urls)} pages ...")
+            out = context.Queue()
+            worker = context.Process(target=_side, args=(name, urls, warmup, bench_cpu, out))
+            worker.start()
+            result = out.get(timeout=3600)
+            worker.join(timeout=60)
+            runs.append(
+                Run(
+                    name,
+                    len(urls),
+                    result["ok"],
+                    result["failed"],
+                    result["seconds"],
+                    result["peak_rss_mb"],
+                    result["cpu"],
+                )
+            )
+            _say(f"  {name}: {runs[-1].rate:.2f} pages/s")
+        return runs
+    finally:
+        server.terminate()
+        server.join(timeout=10)
+
+
+# -- report ------------------------------------------------------------------------
+
+
+def table(runs: Sequence[Run]) -> list[str]:
+    lines = [
+        "| system | pages | ingested | failed | seconds | articles/s | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in runs:
+        name = f"**{r.name}**" if r.name == "newsbot" else r.name
+        lines.append(
+            f"| {name} | {r.pages} | {r.ok} | {len(r.failed)} | {r.seconds:.1f} "
+            f"| {r.rate:.2f} | {r.peak_rss_mb:.0f} |"
+        )
+    return lines
+
+
+def verdict(runs: Sequence[Run]) -> str:
+    by = {r.name: r for r in runs}
+    if "newsbot" not in by or "newspaper4k" not in by or not by["newspaper4k"].rate:
+        return "Goal not checked (newspaper4k not run)."
+    ratio = by["newsbot"].rate / by["newspaper4k"].rate
+    met = "**met**" if ratio >= GOAL_RATIO else "**not met**"
+    return (
+        f"Goal (newsbot ≥ {GOAL_RATIO:.0f}× newspaper4k's articles/s): {met}, "
+        f"{ratio:.2f}× ({by['newsbot'].rate:.2f} vs {by['newspaper4k'].rate:.2f} articles/s)."
+    )
+
+
+def section(runs: Sequence[Run], command: str) -> str:
+    packages = ", ".join(
+        f"{p} {_version(p)}"
+        for p in ("trafilatura", "readability-lxml", "spacy", "natasha", "newspaper4k", "aiohttp")
+    )
+    failures = [f"{r.name}: {f}" for r in runs for f in r.failed]
+    lines = [
+        SECTION,
+        "",
+        "The Zyte pages (`extraction-zyte/`) served from a loopback HTTP server in its own",
+        "process; each system then runs in a fresh process pinned to one CPU "
+        f"({runs[0].cpu if runs else '?'}), one page at a time, after a one-page warm-up:",
+        "",
+        "- **newsbot**: `core.ingest_items` with a `Fetcher` and a new SQLite store — fetch,",
+        "  extract (trafilatura + readability-lxml), language, sentences, summary, facts",
+        "  (spaCy `en_core_web_sm` / natasha), store with full-text index;",
+        "- **newspaper4k**: `Article(url, fetch_images=False)`, `download()`, `parse()`,",
+        "  `nlp()` (keywords, summary); nothing stored, no entities.",
+        "",
+        "Articles/s = pages / wall-clock seconds of the timed loop (failed pages included).",
+        "Peak RSS is `ru_maxrss` of that process, models included.",
+        "",
+        f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- command: `{command}`",
+        f"- machine: nproc {_nproc()}, {_cpu_model()}",
+        f"- python {platform.python_version()}; {packages}",
+        f"- {offline.NOTE}",
+        "",
+        *table(runs),
+        "",
+        verdict(runs),
+        "",
+    ]
+    if failures:
+        lines += ["Failed pages:", ""] + [f"- {f}" for f in failures[:20]]
+        if len(failures) > 20:
+            lines.append(f"- … and {len(failures) - 20} more")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; 2 if the data is missing."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.ingest",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the eval data folder")
+    parser.add_argument("--quick", action="store_true", help="every 6th page (31)")
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument("--no-progress", action="store_true", help="no progress output")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+
+    if not (args.data / ZYTE / "html").is_dir():
+        _say(f"bench.ingest: no Zyte pages in {args.data / ZYTE / 'html'} (use --data PATH)")
+        return 2
+    names = list(SYSTEMS)
+    if not offline.available():
+        _say("newspaper4k is not installed: only newsbot runs (pip install newspaper4k)")
+        names = ["newsbot"]
+    started = time.perf_counter()
+    runs = run(args.data, args.quick, names)
+    _say(f"done in {time.perf_counter() - started:.0f} s")
+    print("\n".join(table(runs)))
+    print(verdict(runs))
+    if not args.no_write:
+        command = "python -m bench.ingest" + (" --quick" if args.quick else "")
+        write_section(section(runs, command), DOCS, SECTION)
+        _say(f"written to {DOCS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
