@@ -69,8 +69,10 @@ async def newsbot_process(
     """Start ``command argv`` and wait until it calls ``ready`` and its HTTP server is up."""
     log = tmp / "bot.log"
     full_env = bot_env(api, tmp / "bot.db", env)
-    if command[:1] == (sys.executable,) or command[0] == sys.executable:
-        full_env["PYTHONPATH"] = str(ROOT)
+    if command[0] == sys.executable:
+        full_env["PYTHONPATH"] = str(ROOT)  # this checkout
+    else:
+        full_env.pop("PYTHONPATH", None)  # an installed entry point: only what it installed
     before = len(api.calls)
     with log.open("ab") as out:
         proc = await asyncio.create_subprocess_exec(
