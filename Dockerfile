@@ -7,9 +7,9 @@
 # Two stages: "build" installs everything into a virtual environment at
 # /opt/newsbot; the final image is python:3.11-slim plus that environment,
 # the seeds and nothing else (no pip cache, no sources, no build files).
-# Size: about 1.1 GB uncompressed (python:3.11-slim ~150 MB + the environment
-# ~950 MB, mostly spaCy/thinc, the lingua language models, natasha's models and
-# the NLTK/Punkt data); see "Docker" in README.md for how this was measured.
+# Size: about 0.9 GB uncompressed (python:3.11-slim ~150 MB + the environment
+# ~700 MB, mostly spaCy/thinc, lingua's language models, natasha's models and
+# the Punkt data); see "Docker" in README.md for how this was measured.
 # tests/test_ops_image.py builds the same environment (the same pip commands,
 # the same ENTRYPOINT and CMD) in a fresh venv from a clean clone and starts it.
 

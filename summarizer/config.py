@@ -9,6 +9,7 @@ be used stops the start with a message that names the setting.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -85,6 +86,10 @@ class Settings:
             value = getattr(self, name)
             is_web = value is None or str(value).startswith(("http://", "https://"))
             _check(name, value, is_web, "an http(s):// URL")
+        secret = self.webhook_secret
+        # Telegram's rule for secret_token; the value itself is never printed
+        fits = secret is None or re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret) is not None
+        _check("webhook_secret", "(hidden)", fits, "1-256 of A-Z a-z 0-9 _ -")
 
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
