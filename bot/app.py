@@ -9,20 +9,23 @@ one fetcher with its aiohttp session, the poller) are created in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from aiolimiter import AsyncLimiter
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import (
-    AIORateLimiter,
     Application,
+    BaseRateLimiter,
     CallbackContext,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -41,6 +44,7 @@ from summarizer.store import Store, open_store
 
 from . import handlers, texts
 from .digest import LANE, Digests
+from .limits import FloodControl
 from .poller import Poller
 from .web import MeasuredDigests, MeasuredPoller, MeasuredRequest, Metrics
 
@@ -49,6 +53,8 @@ logger = logging.getLogger(__name__)
 POLL_JOB = "poll-sources"
 # endpoints that put a message in a chat: paced per chat
 _PACED = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
+# messages a second in all: Telegram allows about 30; a little under keeps clear of its 429s
+OVERALL_RATE = 28.5
 
 
 @dataclass
@@ -56,6 +62,7 @@ class BotData:
     """``context.bot_data``: settings and the shared services (set in post_init)."""
 
     settings: Settings = field(default_factory=Settings)
+    limits: FloodControl = field(default_factory=FloodControl)  # per-user flood control
     metrics: Metrics = field(default_factory=Metrics)
     _store: Store | None = None
     _fetcher: Fetcher | None = None
@@ -122,6 +129,16 @@ class PriorityPacer:
         self._arm(loop)
         await turn  # a cancelled wait leaves a done future, which _release skips
 
+    def hold(self, seconds: float) -> None:
+        """No send for ``seconds`` (a 429's ``retry_after``)."""
+        loop = asyncio.get_running_loop()
+        self._next = max(self._next, loop.time() + seconds)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._waiting[0] or self._waiting[1]:
+            self._arm(loop)
+
     def _arm(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._timer is None:
             self._timer = loop.call_at(max(self._next, loop.time()), self._release, loop)
@@ -138,18 +155,23 @@ class PriorityPacer:
                     return
                 continue
             queue.popleft().set_result(None)
-            self._next = now + self.interval
+            # keep the cadence through small timer delays, without bursting after a stall
+            self._next = max(self._next + self.interval, now + self.interval / 2)
         if self._waiting[0] or self._waiting[1]:
             self._arm(loop)
 
 
-class PacedRateLimiter(AIORateLimiter):
-    """AIORateLimiter, plus a pace per chat and retries on network errors.
+class PacedRateLimiter(BaseRateLimiter[int]):
+    """Telegram's flood limits, kept by the sender.
 
     * at most one message every ``pace`` seconds to each chat (Telegram asks
-      for about one a second), and ``overall_rate`` messages a second in all
-      (Telegram's 30), replies to users before digests (:class:`PriorityPacer`);
-    * a 429 is retried after its ``retry_after`` (AIORateLimiter, ``max_retries``);
+      for about one a second): messages to one chat go one after another, each
+      ``pace`` seconds after the previous one was answered;
+    * ``overall_rate`` messages a second in all (Telegram's 30), evenly spaced,
+      replies to users before digests (:class:`PriorityPacer`);
+    * 20 messages a minute to each group (aiolimiter);
+    * a 429 holds every send for its ``retry_after``, then the message is retried
+      in its turn (``max_retries`` times): the retries do not come back as a burst;
     * a network error or a 5xx is retried ``network_retries`` times with
       exponential backoff, so a reply is not lost to a passing outage. A 400
       or a 403 is never retried.
@@ -159,27 +181,52 @@ class PacedRateLimiter(AIORateLimiter):
         self,
         *,
         pace: float = 1.0,
-        overall_rate: float = 30.0,
+        overall_rate: float = OVERALL_RATE,
         network_retries: int = 5,
-        **kwargs: Any,
+        max_retries: int = 5,
+        group_rate: float = 20.0,
     ) -> None:
-        # the overall limit is ours (with priorities), not aiolimiter's first-come queue
-        super().__init__(overall_max_rate=0, **kwargs)
         self._pacer = PriorityPacer(overall_rate)
         self._pace = pace
         self._network_retries = network_retries
-        self._next_slot: dict[str, float] = {}
-        self._slot_lock = asyncio.Lock()
+        self._max_retries = max_retries
+        self._group_rate = group_rate
+        self._groups: dict[str, AsyncLimiter] = {}
+        self._chats: dict[str, tuple[asyncio.Lock, int]] = {}  # lock, users of it
+        self._last_sent: dict[str, float] = {}
 
-    async def _wait_turn(self, chat_id: object) -> None:
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    @contextlib.asynccontextmanager
+    async def _chat_turn(self, chat_id: object) -> AsyncIterator[None]:
+        """Messages to one chat one at a time, ``pace`` seconds apart."""
         if self._pace <= 0:
+            yield
             return
-        async with self._slot_lock:
-            now = time.monotonic()
-            slot = max(now, self._next_slot.get(str(chat_id), 0.0))
-            self._next_slot[str(chat_id)] = slot + self._pace
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        key = str(chat_id)
+        lock, users = self._chats.get(key) or (asyncio.Lock(), 0)
+        self._chats[key] = (lock, users + 1)
+        try:
+            async with lock:
+                wait = self._last_sent.get(key, -1e9) + self._pace - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                try:
+                    yield
+                finally:
+                    self._last_sent[key] = time.monotonic()
+        finally:
+            lock, users = self._chats[key]
+            if users <= 1:
+                del self._chats[key]
+                if time.monotonic() - self._last_sent.get(key, 0.0) >= self._pace:
+                    self._last_sent.pop(key, None)
+            else:
+                self._chats[key] = (lock, users - 1)
 
     async def process_request(
         self,
@@ -192,29 +239,67 @@ class PacedRateLimiter(AIORateLimiter):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
         paced = endpoint in _PACED and chat_id is not None
-        if paced:
-            await self._wait_turn(chat_id)
-        attempt = 0
+        if not paced:
+            return await self._send(callback, args, kwargs, endpoint, None, rate_limit_args)
+        async with self._chat_turn(chat_id):
+            return await self._send(callback, args, kwargs, endpoint, chat_id, rate_limit_args)
+
+    async def _send(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        chat_id: object,
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        background = LANE.get() == "digest"
+        group = self._group(chat_id)
+        limited = failed = 0
         while True:
-            if paced:
-                await self._pacer.acquire(background=LANE.get() == "digest")
+            if chat_id is not None:
+                if group is not None:
+                    await group.acquire()
+                await self._pacer.acquire(background)
             try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if limited >= (rate_limit_args or self._max_retries):
+                    raise
+                limited += 1
+                value: Any = exc.retry_after
+                delay = value.total_seconds() if isinstance(value, timedelta) else float(value)
+                logger.info("%s: 429, every send waits %.1f s", endpoint, delay)
+                self._pacer.hold(delay + 0.1)
+                if chat_id is None:
+                    await asyncio.sleep(delay + 0.1)
             except BadRequest:
                 raise
             except NetworkError as exc:
-                if attempt >= self._network_retries:
+                if failed >= self._network_retries:
                     raise
-                delay = min(0.25 * 2**attempt, 8.0)
-                attempt += 1
-                logger.info("%s failed (%s); retry %d in %.2f s", endpoint, exc, attempt, delay)
-                await asyncio.sleep(delay)
+                pause = min(0.25 * 2**failed, 8.0)
+                failed += 1
+                logger.info("%s failed (%s); retry %d in %.2f s", endpoint, exc, failed, pause)
+                await asyncio.sleep(pause)
+
+    def _group(self, chat_id: object) -> AsyncLimiter | None:
+        try:
+            is_group = chat_id is not None and int(str(chat_id)) < 0
+        except ValueError:
+            is_group = isinstance(chat_id, str)  # "@channelname"
+        if not is_group or self._group_rate <= 0:
+            return None
+        if len(self._groups) > 512:
+            self._groups = {k: v for k, v in self._groups.items() if not v.has_capacity(v.max_rate)}
+        key = str(chat_id)
+        if key not in self._groups:
+            self._groups[key] = AsyncLimiter(self._group_rate, 60)
+        return self._groups[key]
 
 
 def build_application(
-    settings: Settings, *, pace: float = 1.0, overall_rate: float = 30.0
+    settings: Settings, *, pace: float = 1.0, overall_rate: float = OVERALL_RATE
 ) -> NewsbotApp:
     """The bot: every handler, the polling job and the services, wired once."""
     if not settings.token:
@@ -237,7 +322,7 @@ def build_application(
                 allow_sending_without_reply=True,
             )
         )
-        .rate_limiter(PacedRateLimiter(pace=pace, overall_rate=overall_rate, max_retries=5))
+        .rate_limiter(PacedRateLimiter(pace=pace, overall_rate=overall_rate))
         .context_types(context_types)
         .concurrent_updates(True)  # one long article never holds up the other chats
         .post_init(post_init)
@@ -246,6 +331,7 @@ def build_application(
         .build()
     )
     application.bot_data.settings = settings
+    application.bot_data.limits = FloodControl.from_settings(settings)
     application.bot_data.metrics = metrics
 
     # Order matters. Group -1 runs first for every update: it drops updates
@@ -270,6 +356,7 @@ def build_application(
             CommandHandler("digest", handlers.digest),
             CommandHandler("settings", handlers.settings),
             CommandHandler("filter", handlers.filter_words),
+            CommandHandler("stats", handlers.stats),  # admins only
             CallbackQueryHandler(handlers.settings_button, pattern=r"^dg:"),
             MessageHandler(filters.COMMAND, handlers.unknown_command),
             MessageHandler(filters.TEXT & filters.UpdateType.MESSAGE, handlers.text),
