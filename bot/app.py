@@ -344,6 +344,7 @@ def build_application(
             MessageHandler(filters.UpdateType.CHANNEL_POST, handlers.channel_post),
             ChatMemberHandler(handlers.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
             CommandHandler(["start", "help"], handlers.start),
+            CommandHandler("lang", handlers.lang),
             CommandHandler("summary", handlers.summary),
             CommandHandler("ask", handlers.ask),
             CommandHandler("latest", handlers.latest),

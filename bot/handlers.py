@@ -36,7 +36,7 @@ from summarizer.sources import ChannelPost, parse_source
 from summarizer.store import DIGEST_FREQUENCIES, MAX_USER_SOURCES, DigestSettings, Source
 from summarizer.watch import ADMIN_KIND, ingest_link, ingest_post, off_loop
 
-from . import texts
+from . import i18n, texts
 from .render import split_html
 
 if TYPE_CHECKING:
@@ -101,10 +101,32 @@ async def remember(update: Update, context: Context) -> None:
     user, chat = update.effective_user, update.effective_chat
     if update.message is not None and user is not None and chat is not None:
         if chat.type == ChatType.PRIVATE:
-            store.upsert_user(user.id, chat.id, user.language_code)
+            # Telegram's language_code picks the language at first contact; /lang changes it
+            known = store.get_user(user.id)
+            first = known is None or not known.language_code
+            store.upsert_user(user.id, chat.id, user.language_code if first else None)
+    if user is not None:
+        known = store.get_user(user.id)
+        i18n.use(known.language_code if known and known.language_code else user.language_code)
 
 
 # -- chat commands ----------------------------------------------------------------
+
+
+async def lang(update: Update, context: Context) -> None:
+    """/lang shows the reply language and the choices; /lang ru|uk|en changes it."""
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    wanted = (context.args or [""])[0].lower()
+    if wanted not in i18n.LANGUAGES:
+        await _answer(update, context, texts.language_menu(i18n.current()))
+        return
+    store = context.bot_data.store
+    store.upsert_user(user.id, message.chat_id, wanted)
+    i18n.use(wanted)
+    await _answer(update, context, texts.language_set(wanted))
 
 
 async def start(update: Update, context: Context) -> None:
@@ -181,7 +203,7 @@ async def digest(update: Update, context: Context) -> None:
         await _answer(update, context, texts.NOTHING_STORED)
         return
     chat_id = update.effective_chat.id if update.effective_chat else user.id
-    data.store.upsert_user(user.id, chat_id, user.language_code)
+    data.store.upsert_user(user.id, chat_id, None)
     settings = data.store.digest_settings(user.id)
     if settings is not None:
         message = update.effective_message
@@ -303,7 +325,7 @@ async def subscribe(update: Update, context: Context) -> None:
         await _answer(update, context, str(exc))
         return
     chat_id = update.effective_chat.id if update.effective_chat else user.id
-    data.store.upsert_user(user.id, chat_id, user.language_code)
+    data.store.upsert_user(user.id, chat_id, None)
     data.store.set_subscription(user.id, at, zone)
     data.store.set_digest_options(user.id, frequency=frequency)
     upcoming = _reschedule(context, user.id)
@@ -341,7 +363,7 @@ async def settings(update: Update, context: Context) -> None:
     if user is None or message is None:
         return
     data = context.bot_data
-    data.store.upsert_user(user.id, message.chat_id, user.language_code)
+    data.store.upsert_user(user.id, message.chat_id, None)
     current = data.store.digest_settings(user.id)
     if current is None:
         return
@@ -401,7 +423,7 @@ async def settings_button(update: Update, context: Context) -> None:
     data = context.bot_data
     store = data.store
     chat_id = query.message.chat.id if query.message is not None else user.id
-    store.upsert_user(user.id, chat_id, user.language_code)
+    store.upsert_user(user.id, chat_id, None)
     current = store.digest_settings(user.id)
     if current is None:
         await query.answer()
@@ -438,7 +460,7 @@ async def filter_words(update: Update, context: Context) -> None:
     if user is None or message is None:
         return
     store = context.bot_data.store
-    store.upsert_user(user.id, message.chat_id, user.language_code)
+    store.upsert_user(user.id, message.chat_id, None)
     current = store.digest_settings(user.id)
     if current is None:
         return

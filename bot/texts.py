@@ -1,8 +1,9 @@
 """Every sentence the bot says, in one place (Telegram HTML).
 
-Replies are English for now; the command menu is also registered in Russian
-and Ukrainian for users whose Telegram speaks them. Translating the replies
-(gettext, from the user's ``language_code``) will hook in here.
+Every text is English here and translated through gettext into the reader's
+language (:mod:`bot.i18n`: en, ru, uk; the catalogues are in ``bot/locale``).
+Constants such as ``texts.HELP`` are read through the module's
+``__getattr__``, so each read is in the language of the update being handled.
 
 Functions that take text escape it; constants are already valid HTML.
 """
@@ -16,7 +17,13 @@ from typing import Any
 from summarizer.article import Article
 from summarizer.store import Source
 
+from .i18n import N_, ngettext
+from .i18n import gettext as _
 from .render import esc, link
+
+# The constant texts, by name, in English (the gettext message ids). ``texts.HELP``
+# and the others are looked up through __getattr__ below, in the reader's language.
+_TEXTS: dict[str, str] = {}
 
 MAX_EVIDENCE = 2  # quoted sentences under an answer
 MAX_FACTS = 10
@@ -37,6 +44,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("filter", "Keyword filters for your digest"),
         ("unsubscribe", "Stop the daily digest"),
         ("digest", "A digest now"),
+        ("lang", "Language: English, Русский, Українська"),
     ],
     "ru": [
         ("help", "Что я умею и все команды"),
@@ -52,6 +60,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("filter", "Фильтры по словам для дайджеста"),
         ("unsubscribe", "Отключить дайджест"),
         ("digest", "Дайджест сейчас"),
+        ("lang", "Язык: English, Русский, Українська"),
     ],
     "uk": [
         ("help", "Що я вмію і всі команди"),
@@ -67,10 +76,11 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("filter", "Фільтри за словами для дайджесту"),
         ("unsubscribe", "Вимкнути дайджест"),
         ("digest", "Дайджест зараз"),
+        ("lang", "Мова: English, Русский, Українська"),
     ],
 }
 
-HELP = """<b>newsbot</b> reads the news for you and answers in the articles' own words.
+_TEXTS["HELP"] = N_("""<b>newsbot</b> reads the news for you and answers in the articles' own words.
 
 Send me a <b>link</b> and I reply with a short summary.
 Send me a <b>question</b> and I answer from the articles I have read, quoting them.
@@ -88,37 +98,48 @@ Send me a <b>question</b> and I answer from the articles I have read, quoting th
 /filter +word -word: only stories with a word, or none with it (/filter clear)
 /unsubscribe: no more digests
 /digest: a digest now
+/lang: the language I answer in (English, Русский, Українська)
 /help: this message
 
-Add me to your channel as an administrator and I read its posts too."""
+Add me to your channel as an administrator and I read its posts too.""")
 
-WORKING_ON_LINK = "Reading the article…"
-ASK_WHAT = "Ask me a question after /ask, for example: /ask Who led the delegation?"
-SUMMARY_WHAT = "Send /summary with a link, or reply /summary to a message that has one."
-NO_LINK_IN_REPLY = "That message has no link I can summarize."
-NOTHING_STORED = "I have not read any articles yet. Send me a link, or /watch a channel."
-NO_SOURCES = "You watch no sources yet. Add one with /watch @channel or /watch FEED_URL."
-WATCH_WHAT = "Tell me what to watch: /watch @channel, /watch t.me/channel or /watch FEED_URL."
-UNWATCH_WHAT = "Tell me what to stop watching, for example /unwatch @channel."
-FACTS_WHAT = "Tell me whom or what to look up, for example /facts Medinsky."
-NO_QA = "I cannot answer questions yet: the question answering part is not installed."
-INTERNAL_ERROR = "Something went wrong on my side. Please try again in a minute."
-NOT_SUBSCRIBED = "You had no daily digest. /subscribe 08:00 starts one."
-UNSUBSCRIBED = "Done: no more daily digest."
-LATEST_BAD = "Give /latest a number from 1 to 10, for example /latest 3."
-TOO_LONG_QUESTION = (
+_TEXTS["WORKING_ON_LINK"] = N_("Reading the article…")
+_TEXTS["ASK_WHAT"] = N_("Ask me a question after /ask, for example: /ask Who led the delegation?")
+_TEXTS["SUMMARY_WHAT"] = N_(
+    "Send /summary with a link, or reply /summary to a message that has one."
+)
+_TEXTS["NO_LINK_IN_REPLY"] = N_("That message has no link I can summarize.")
+_TEXTS["NOTHING_STORED"] = N_(
+    "I have not read any articles yet. Send me a link, or /watch a channel."
+)
+_TEXTS["NO_SOURCES"] = N_(
+    "You watch no sources yet. Add one with /watch @channel or /watch FEED_URL."
+)
+_TEXTS["WATCH_WHAT"] = N_(
+    "Tell me what to watch: /watch @channel, /watch t.me/channel or /watch FEED_URL."
+)
+_TEXTS["UNWATCH_WHAT"] = N_("Tell me what to stop watching, for example /unwatch @channel.")
+_TEXTS["FACTS_WHAT"] = N_("Tell me whom or what to look up, for example /facts Medinsky.")
+_TEXTS["NO_QA"] = N_("I cannot answer questions yet: the question answering part is not installed.")
+_TEXTS["INTERNAL_ERROR"] = N_("Something went wrong on my side. Please try again in a minute.")
+_TEXTS["NOT_SUBSCRIBED"] = N_("You had no daily digest. /subscribe 08:00 starts one.")
+_TEXTS["UNSUBSCRIBED"] = N_("Done: no more daily digest.")
+_TEXTS["LATEST_BAD"] = N_("Give /latest a number from 1 to 10, for example /latest 3.")
+_TEXTS["TOO_LONG_QUESTION"] = N_(
     "That is too long for a question and too short or plain to summarize. "
     "Ask in a sentence or two, or send me a link."
 )
 
 
 def unknown_command(command: str) -> str:
-    return f"I don't know the command {esc(command)}. /help lists what I can do."
+    return _("I don't know the command {command}. /help lists what I can do.").format(
+        command=esc(command)
+    )
 
 
 def dont_know(question: str) -> str:
     del question  # the question is not repeated: the reply sits under it
-    return "I don't know: nothing in the articles I have read answers that."
+    return _("I don't know: nothing in the articles I have read answers that.")
 
 
 def failed(reason: str) -> str:
@@ -128,22 +149,22 @@ def failed(reason: str) -> str:
         sentence = sentence[0].upper() + sentence[1:]
     if sentence and sentence[-1] not in ".!?…":
         sentence += "."
-    return f"Sorry: {esc(sentence)}"
+    return _("Sorry: {reason}").format(reason=esc(sentence))
 
 
 def watching(name: str, created: bool) -> str:
     if not created:
-        return f"You already watch {esc(name)}."
-    return f"Now watching {esc(name)}. I am reading its latest posts…"
+        return _("You already watch {name}.").format(name=esc(name))
+    return _("Now watching {name}. I am reading its latest posts…").format(name=esc(name))
 
 
 def watch_result(name: str, new: int, known: int) -> str:
     if new == 0 and known == 0:
-        return f"{esc(name)}: nothing to read yet. I will check it regularly."
-    return (
-        f"{esc(name)}: {new} new article{'s' if new != 1 else ''}"
-        f"{f', {known} already read' if known else ''}. Ask me about them."
-    )
+        return _("{name}: nothing to read yet. I will check it regularly.").format(name=esc(name))
+    found = ngettext("{count} new article", "{count} new articles", new).format(count=new)
+    if known:
+        found += _(", {known} already read").format(known=known)
+    return _("{name}: {found}. Ask me about them.").format(name=esc(name), found=found)
 
 
 def watch_failed(name: str, reason: str) -> str:
@@ -155,12 +176,12 @@ def watch_failed(name: str, reason: str) -> str:
 
 def unwatched(name: str, removed: bool) -> str:
     if removed:
-        return f"Stopped watching {esc(name)}."
-    return f"You were not watching {esc(name)}. /sources lists what you watch."
+        return _("Stopped watching {name}.").format(name=esc(name))
+    return _("You were not watching {name}. /sources lists what you watch.").format(name=esc(name))
 
 
 def sources_header(count: int, cap: int) -> str:
-    return f"<b>Your sources</b> ({count} of {cap}):"
+    return _("<b>Your sources</b> ({count} of {cap}):").format(count=count, cap=cap)
 
 
 _FREQUENCY_NAMES = {"daily": "daily", "weekdays": "weekday", "weekly": "weekly"}
@@ -252,7 +273,7 @@ BUTTON_EARLIER_HOUR = "−1 h"
 BUTTON_LATER_HOUR = "+1 h"
 BUTTON_EARLIER = "−15 min"
 BUTTON_LATER = "+15 min"
-BUTTON_SUBSCRIBE = "Start a daily digest at 08:00"
+_TEXTS["BUTTON_SUBSCRIBE"] = N_("Start a daily digest at 08:00")
 
 
 def button_skip(skip_empty: bool) -> str:
@@ -324,11 +345,11 @@ def digest_header(articles: int, stories: int | None = None) -> str:
 
 
 def no_facts(name: str) -> str:
-    return f"I don't know anything about {esc(name)} yet."
+    return _("I don't know anything about {name} yet.").format(name=esc(name))
 
 
 def facts_header(name: str) -> str:
-    return f"<b>What I know about {esc(name)}</b>:"
+    return _("<b>What I know about {name}</b>:").format(name=esc(name))
 
 
 def _date(value: str | None) -> str | None:
@@ -337,7 +358,8 @@ def _date(value: str | None) -> str | None:
 
 def summary_message(article: Article, summary: Sequence[str]) -> str:
     """Title, source and date, the summary's sentences (verbatim), then the link."""
-    lines = [f"<b>{esc(article.title or 'Untitled')}</b>"]
+    title = article.title or _("Untitled")
+    lines = [f"<b>{esc(title)}</b>"]
     meta = [m for m in (article.site, _date(article.published)) if m]
     if meta:
         lines.append(esc(" · ".join(meta)))
@@ -394,3 +416,25 @@ def source_line(name: str, source: Source) -> str:
     else:
         status = "not read yet"
     return f"• {esc(name)} ({esc(status)})"
+
+
+def __getattr__(name: str) -> str:
+    """``texts.HELP`` and the other constant texts, in the current language."""
+    try:
+        return _(_TEXTS[name])
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+
+
+def language_menu(current: str) -> str:
+    from .i18n import LANGUAGES, NAMES
+
+    lines = [_("I answer in {language}. To change it, send:").format(language=NAMES[current])]
+    lines += [f"/lang {code}: {NAMES[code]}" for code in LANGUAGES]
+    return "\n".join(lines)
+
+
+def language_set(language: str) -> str:
+    from .i18n import NAMES
+
+    return _("Done: I answer in {language} now.").format(language=NAMES[language])

@@ -119,6 +119,9 @@ async def test_a_clean_clone_installed_like_the_image_answers_start(tmp_path: Pa
         reply = await api.reply(USER, message_id)
         assert "/watch" in reply.text
         assert "/ask" in reply.text
+        # the message catalogues were installed with the package (package data)
+        message_id = await api.say(USER + 1, "/start", language_code="uk")
+        assert (await api.reply(USER + 1, message_id)).text.startswith("newsbot читає новини")
         status, body = await bot.get("/healthz")
         assert status == 200, body
         # HEALTHCHECK CMD ["newsbot", "health"], with the container's settings
