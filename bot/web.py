@@ -45,6 +45,7 @@ from telegram.request import HTTPXRequest
 
 from summarizer.config import Settings
 from summarizer.core import IngestReport
+from summarizer.errors import BadInput
 from summarizer.store import DigestSettings, Source
 
 from .digest import Digests
@@ -274,7 +275,14 @@ class HttpServer:
         self._runner = web.AppRunner(self.routes(), access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            await self._runner.cleanup()
+            raise BadInput(
+                f"NEWSBOT_HTTP_HOST/NEWSBOT_HTTP_PORT: cannot listen on "
+                f"{self.settings.http_host}:{self.settings.http_port}: {exc.strerror or exc}"
+            ) from None
         addresses = self._runner.addresses
         self.port = int(addresses[0][1]) if addresses else self.settings.http_port
         logger.info(

@@ -48,6 +48,9 @@ async def newsbot_run(
         NEWSBOT_ALLOW_PRIVATE_URLS="1",
         NEWSBOT_POLL_INTERVAL="1",
         NEWSBOT_LOG_LEVEL="INFO",
+        # /healthz and /metrics on a free loopback port, never a fixed one
+        NEWSBOT_HTTP_HOST="127.0.0.1",
+        NEWSBOT_HTTP_PORT="0",
     )
     calls_before = len(api.calls)
     with log.open("ab") as out:
