@@ -249,6 +249,8 @@ async def start_bot(
         NEWSBOT_DB=db,
         NEWSBOT_POLL_INTERVAL="3600",
         NEWSBOT_LOG_LEVEL="WARNING",
+        NEWSBOT_HTTP_HOST="127.0.0.1",
+        NEWSBOT_HTTP_PORT="0",  # health and metrics on a free port
     )
     calls_before = len(api.calls)
     out = log.open("ab") if log is not None else asyncio.subprocess.DEVNULL
