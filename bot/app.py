@@ -45,6 +45,7 @@ from summarizer.store import Store, open_store
 from . import handlers, texts
 from .digest import LANE, Digests
 from .limits import FloodControl
+from .limits import FloodControl
 from .poller import Poller
 from .web import MeasuredDigests, MeasuredPoller, MeasuredRequest, Metrics
 
@@ -62,6 +63,7 @@ class BotData:
     """``context.bot_data``: settings and the shared services (set in post_init)."""
 
     settings: Settings = field(default_factory=Settings)
+    limits: FloodControl = field(default_factory=FloodControl)  # per-user flood control
     limits: FloodControl = field(default_factory=FloodControl)  # per-user flood control
     metrics: Metrics = field(default_factory=Metrics)
     _store: Store | None = None
@@ -332,6 +334,7 @@ def build_application(
     )
     application.bot_data.settings = settings
     application.bot_data.limits = FloodControl.from_settings(settings)
+    application.bot_data.limits = FloodControl.from_settings(settings)
     application.bot_data.metrics = metrics
 
     # Order matters. Group -1 runs first for every update: it drops updates
@@ -357,6 +360,7 @@ def build_application(
             CommandHandler("digest", handlers.digest),
             CommandHandler("settings", handlers.settings),
             CommandHandler("filter", handlers.filter_words),
+            CommandHandler("stats", handlers.stats),  # admins only
             CommandHandler("stats", handlers.stats),  # admins only
             CallbackQueryHandler(handlers.settings_button, pattern=r"^dg:"),
             MessageHandler(filters.COMMAND, handlers.unknown_command),

@@ -37,6 +37,7 @@ from summarizer.store import DIGEST_FREQUENCIES, MAX_USER_SOURCES, DigestSetting
 from summarizer.watch import ADMIN_KIND, ingest_link, ingest_post, off_loop
 
 from . import i18n, texts
+from .limits import is_admin
 from .render import split_html
 
 if TYPE_CHECKING:
@@ -108,6 +109,44 @@ async def remember(update: Update, context: Context) -> None:
     if user is not None:
         known = store.get_user(user.id)
         i18n.use(known.language_code if known and known.language_code else user.language_code)
+    await flood_gate(update, context)
+
+
+async def flood_gate(update: Update, context: Context) -> None:
+    """A user past the request rate gets a polite reply instead of an answer (bot.limits)."""
+    user = update.effective_user
+    if user is None or (update.message is None and update.callback_query is None):
+        return  # channel posts, membership changes: not a person's requests
+    limits = context.bot_data.limits
+    if limits.allow(user.id):
+        return
+    logger.info("user %s is over the request rate", user.id)
+    html = texts.too_many_requests(limits.rate, limits.retry_in(user.id))
+    if update.callback_query is not None:
+        await update.callback_query.answer(html, show_alert=True)  # plain text: no markup
+    else:
+        await _answer(update, context, html)
+    raise ApplicationHandlerStop
+
+
+async def stats(update: Update, context: Context) -> None:
+    """/stats, for admins only: store counts, queue lengths, failing sources."""
+    user = update.effective_user
+    data = context.bot_data
+    if not is_admin(data.settings, user.id if user else None):
+        await _answer(update, context, texts.ADMIN_ONLY)
+        return
+    app = context.application
+    queues = {
+        "updates_waiting": app.update_queue.qsize(),
+        "sources_being_polled": len(data.poller._running),
+        "fetches_under_way": data.fetcher.in_flight,
+        "fetches_waiting": data.fetcher.waiting,
+        "links_being_read": data.limits.reading,
+        "scheduled_jobs": len(app.job_queue.jobs()) if app.job_queue else 0,
+    }
+    failing = [(_source_name(s), s) for s in data.store.failing_sources()]
+    await _answer(update, context, texts.stats_message(data.store.stats(), queues, failing))
 
 
 # -- chat commands ----------------------------------------------------------------
@@ -538,20 +577,25 @@ async def summarize_link(update: Update, context: Context, url: str) -> None:
     if message is None:
         return
     data = context.bot_data
-    progress = await context.bot.send_message(
-        message.chat_id,
-        texts.WORKING_ON_LINK,
-        reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
-    )
-    try:
-        result = await ingest_link(url, data.store, data.fetcher)
-        stored = data.store.get_article(result.article_id)
-        if stored is None:
-            raise NotAnArticle("the article could not be read back from the store")
-        html = texts.summary_message(stored.article, stored.summary)
-    except NewsbotError as exc:
-        html = texts.failed(str(exc))
-    await reply(context, message.chat_id, html, edit=progress)
+    user_id = update.effective_user.id if update.effective_user else message.chat_id
+    with data.limits.article(user_id) as slot:
+        if not slot:
+            await _answer(update, context, texts.too_many_articles(data.limits.articles))
+            return
+        progress = await context.bot.send_message(
+            message.chat_id,
+            texts.WORKING_ON_LINK,
+            reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
+        )
+        try:
+            result = await ingest_link(url, data.store, data.fetcher)
+            stored = data.store.get_article(result.article_id)
+            if stored is None:
+                raise NotAnArticle("the article could not be read back from the store")
+            html = texts.summary_message(stored.article, stored.summary)
+        except NewsbotError as exc:
+            html = texts.failed(str(exc))
+        await reply(context, message.chat_id, html, edit=progress)
 
 
 async def summarize_text(update: Update, context: Context, body: str) -> None:

@@ -418,6 +418,43 @@ def source_line(name: str, source: Source) -> str:
     return f"• {esc(name)} ({esc(status)})"
 
 
+# -- flood control and admins (bot.limits)
+
+ADMIN_ONLY = "Sorry: only the bot's administrators can do that."
+
+
+def too_many_requests(rate: int, retry_in: float) -> str:
+    seconds = max(1, round(retry_in))
+    return (
+        f"You are sending me more than {rate} messages a minute. "
+        f"Please wait {seconds} s and try again; I will answer then."
+    )
+
+
+def too_many_articles(count: int) -> str:
+    return (
+        f"I am already reading {count} links for you. "
+        "Please send this one again when they are done."
+    )
+
+
+def stats_message(
+    counts: dict[str, int], queues: dict[str, int], failing: Sequence[tuple[str, Source]]
+) -> str:
+    """The admins' /stats: store counts, queue lengths, the worst failing sources."""
+    lines = ["<b>newsbot stats</b>"]
+    lines += [f"{esc(name.replace('_', ' '))}: {value}" for name, value in counts.items()]
+    lines += ["", "<b>Queues</b>"]
+    lines += [f"{esc(name.replace('_', ' '))}: {value}" for name, value in queues.items()]
+    if failing:
+        lines += ["", "<b>Failing sources</b>"]
+        lines += [
+            f"• {esc(name)}: {s.failures} in a row, {esc(s.last_error or 'unknown error')}"
+            for name, s in failing
+        ]
+    return "\n".join(lines)
+
+
 def __getattr__(name: str) -> str:
     """``texts.HELP`` and the other constant texts, in the current language."""
     try:

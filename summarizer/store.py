@@ -302,6 +302,17 @@ class Store(FactStore):
     @abstractmethod
     def get_delivery(self, key: str) -> DigestDelivery | None: ...
 
+    # -- stats
+
+    @abstractmethod
+    def stats(self) -> dict[str, int]:
+        """Counts for the admins' /stats: users, active users, subscribers, sources,
+        failing sources, articles, posts read, pending digests, handled updates."""
+
+    @abstractmethod
+    def failing_sources(self, limit: int = 5) -> list[Source]:
+        """The sources that failed most often in a row, worst first."""
+
 
 MIGRATIONS: list[str] = [
     # 1: articles, sentences with FTS5, sources and posts
@@ -1191,6 +1202,31 @@ class SQLiteStore(Store):
                 "SELECT * FROM digest_deliveries WHERE key = ?", (key,)
             ).fetchone()
         return self._row_to_delivery(row) if row else None
+
+    # -- stats
+
+    def stats(self) -> dict[str, int]:
+        queries = {
+            "users": "SELECT count(*) FROM users",
+            "active_users": "SELECT count(*) FROM users WHERE active = 1",
+            "subscribers": "SELECT count(*) FROM users WHERE digest_time IS NOT NULL",
+            "sources": "SELECT count(*) FROM sources",
+            "failing_sources": "SELECT count(*) FROM sources WHERE failures > 0",
+            "articles": "SELECT count(*) FROM articles",
+            "posts": "SELECT count(*) FROM posts",
+            "pending_digests": "SELECT count(*) FROM digest_deliveries WHERE status = 'pending'",
+            "handled_updates": "SELECT count(*) FROM handled_updates",
+        }
+        with self._lock:
+            return {name: int(self._db.execute(sql).fetchone()[0]) for name, sql in queries.items()}
+
+    def failing_sources(self, limit: int = 5) -> list[Source]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM sources WHERE failures > 0 ORDER BY failures DESC, id LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [self._row_to_source(row) for row in rows]
 
 
 def _statements(script: str) -> list[str]:

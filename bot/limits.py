@@ -1,0 +1,109 @@
+"""Flood control per user, and the admin check.
+
+Two limits keep one user from taking the bot for themselves:
+
+* at most ``rate`` requests (messages, commands, button presses) in any
+  ``window`` seconds (``NEWSBOT_USER_RATE`` a minute, 20 by default), counted
+  in a sliding window;
+* at most ``articles`` links being read at once (``NEWSBOT_USER_ARTICLES``, 3).
+
+Past either, the user gets a polite reply saying when to try again, never
+silence. Channel posts (where the bot is an administrator) are not counted:
+they are the channel owner's feed, not a person's requests. The counts live
+in memory: a restart forgets them, which errs on the user's side.
+
+:func:`is_admin` answers whether a user is in ``NEWSBOT_ADMINS``; the handlers
+use it to gate ``/stats`` and every operation that touches all users.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from summarizer.config import Settings
+
+__all__ = ["FloodControl", "is_admin"]
+
+MAX_TRACKED = 10_000  # users remembered before the idle ones are forgotten
+
+
+class FloodControl:
+    """Sliding-window request counts and article slots, per user id."""
+
+    def __init__(
+        self,
+        rate: int = 20,
+        articles: int = 3,
+        *,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.rate = rate  # <= 0: no limit
+        self.articles = articles  # <= 0: no limit
+        self.window = window
+        self._clock = clock
+        self._requests: dict[int, deque[float]] = {}
+        self._reading: dict[int, int] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FloodControl:
+        return cls(settings.user_rate, settings.user_articles)
+
+    def allow(self, user_id: int) -> bool:
+        """Count one request of ``user_id``; False when it is over the rate."""
+        if self.rate <= 0:
+            return True
+        now = self._clock()
+        times = self._requests.get(user_id)
+        if times is None:
+            if len(self._requests) >= MAX_TRACKED:
+                self._forget_idle(now)
+            times = self._requests[user_id] = deque()
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        if len(times) >= self.rate:
+            return False
+        times.append(now)
+        return True
+
+    def retry_in(self, user_id: int) -> float:
+        """Seconds until ``user_id`` may send again (0 when they may now)."""
+        times = self._requests.get(user_id)
+        if self.rate <= 0 or not times or len(times) < self.rate:
+            return 0.0
+        return max(0.0, self.window - (self._clock() - times[0]))
+
+    @contextmanager
+    def article(self, user_id: int) -> Iterator[bool]:
+        """``with flood.article(uid) as ok``: ok is False when the user already has
+        ``articles`` links being read; the slot is held until the block ends."""
+        if self.articles > 0 and self._reading.get(user_id, 0) >= self.articles:
+            yield False
+            return
+        self._reading[user_id] = self._reading.get(user_id, 0) + 1
+        try:
+            yield True
+        finally:
+            left = self._reading[user_id] - 1
+            if left:
+                self._reading[user_id] = left
+            else:
+                del self._reading[user_id]
+
+    @property
+    def reading(self) -> int:
+        """Links being read now, all users together."""
+        return sum(self._reading.values())
+
+    def _forget_idle(self, now: float) -> None:
+        idle = [u for u, t in self._requests.items() if not t or now - t[-1] >= self.window]
+        for user_id in idle:
+            del self._requests[user_id]
+
+
+def is_admin(settings: Settings, user_id: int | None) -> bool:
+    """Whether ``user_id`` is one of ``NEWSBOT_ADMINS``."""
+    return user_id is not None and user_id in settings.admins
