@@ -31,6 +31,7 @@ from telegram.ext import ApplicationHandlerStop
 from summarizer.core import IngestReport
 from summarizer.core import digest as digest_article
 from summarizer.errors import BadInput, NewsbotError, NotAnArticle
+from summarizer.fetch import check_url
 from summarizer.plaintext import read_text
 from summarizer.sources import ChannelPost, parse_source
 from summarizer.store import DIGEST_FREQUENCIES, MAX_USER_SOURCES, DigestSettings, Source
@@ -588,6 +589,8 @@ async def summarize_link(update: Update, context: Context, url: str) -> None:
             reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
         )
         try:
+            # a malformed URL ("http://[x]") is refused here, before the store parses it
+            url = check_url(url, allow_private=True)  # addresses: checked by the fetcher
             result = await ingest_link(url, data.store, data.fetcher)
             stored = data.store.get_article(result.article_id)
             if stored is None:
