@@ -150,6 +150,7 @@ class Outcome:
     lateness: list[float] = field(default_factory=list)
     replies: list[float] = field(default_factory=list)
     limited: int = 0
+    load: str = ""  # 1-minute load average before and after: other work on the machine
 
     @property
     def rate_share(self) -> float:
@@ -186,6 +187,7 @@ def _fill_store(db: str, count: int, slot: dt.datetime) -> None:
 
 async def run(count: int, *, progress: bool = True) -> Outcome:
     outcome = Outcome(count)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, "fanout.db")
         now = dt.datetime.now(dt.UTC)
@@ -234,6 +236,7 @@ async def run(count: int, *, progress: bool = True) -> Outcome:
             }
             outcome.replies = [stamped[mid] - t for t, mid in asked if mid in stamped]
             outcome.limited = api.limited
+    outcome.load = f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
     return outcome
 
 
@@ -324,7 +327,7 @@ def section(o: Outcome, mode: str) -> str:
         "",
         f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- command: `python -m bench.digest_fanout{mode}`",
-        f"- machine: nproc {_nproc()}, {_cpu_model()}",
+        f"- machine: nproc {_nproc()}, {_cpu_model()}; load average {o.load}",
         f"- python {platform.python_version()}; {packages}",
         "",
         *table(o),

@@ -45,7 +45,6 @@ from summarizer.store import Store, open_store
 from . import handlers, texts
 from .digest import LANE, Digests
 from .limits import FloodControl
-from .limits import FloodControl
 from .poller import Poller
 from .web import MeasuredDigests, MeasuredPoller, MeasuredRequest, Metrics
 
@@ -54,7 +53,8 @@ logger = logging.getLogger(__name__)
 POLL_JOB = "poll-sources"
 # endpoints that put a message in a chat: paced per chat
 _PACED = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
-# messages a second in all: Telegram allows about 30; a little under keeps clear of its 429s
+# messages a second in all: Telegram allows about 30; a little under keeps clear of its
+# 429s when the network bunches messages (28 in any second, see PriorityPacer)
 OVERALL_RATE = 28.5
 
 
@@ -63,7 +63,6 @@ class BotData:
     """``context.bot_data``: settings and the shared services (set in post_init)."""
 
     settings: Settings = field(default_factory=Settings)
-    limits: FloodControl = field(default_factory=FloodControl)  # per-user flood control
     limits: FloodControl = field(default_factory=FloodControl)  # per-user flood control
     metrics: Metrics = field(default_factory=Metrics)
     _store: Store | None = None
@@ -101,8 +100,11 @@ NewsbotApp = Application[ExtBot[Any], Any, dict[Any, Any], dict[Any, Any], BotDa
 
 
 class PriorityPacer:
-    """At most ``rate`` sends a second in all, evenly spaced; replies to users go first.
+    """At most ``rate`` sends a second in all; replies to users go first.
 
+    Two rules, both on the loop's clock: never more than ``int(rate)`` turns in
+    any one second (Telegram counts messages per second, so a stall followed by
+    a catch-up must not make a burst), and turns at least half an interval apart.
     A send waits for its turn in one of two queues: replies, or the background
     lane (digests, see :data:`bot.digest.LANE`). Each turn goes to the oldest
     waiting reply if there is one, so a user who chats during a fan-out of
@@ -111,20 +113,33 @@ class PriorityPacer:
 
     def __init__(self, rate: float) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
-        self._next = 0.0  # loop time of the next free turn
+        self.per_second = max(1, int(rate))
+        self._next = 0.0  # loop time before which no turn is given (spacing, 429 holds)
+        self._given: deque[float] = deque()  # turns given in the last second
         self._waiting: tuple[deque[asyncio.Future[None]], deque[asyncio.Future[None]]] = (
             deque(),
             deque(),
         )
         self._timer: asyncio.TimerHandle | None = None
 
+    def _free_at(self, now: float) -> float:
+        while self._given and now - self._given[0] >= 1.0:
+            self._given.popleft()
+        if len(self._given) >= self.per_second:
+            return max(self._next, self._given[0] + 1.0)
+        return self._next
+
+    def _give(self, now: float) -> None:
+        self._given.append(now)
+        self._next = max(self._next, now + self.interval / 2)
+
     async def acquire(self, background: bool) -> None:
         if self.interval <= 0:
             return
         loop = asyncio.get_running_loop()
         now = loop.time()
-        if now >= self._next and not self._waiting[0] and not self._waiting[1]:
-            self._next = now + self.interval
+        if not self._waiting[0] and not self._waiting[1] and now >= self._free_at(now):
+            self._give(now)
             return
         turn: asyncio.Future[None] = loop.create_future()
         self._waiting[int(background)].append(turn)
@@ -143,12 +158,13 @@ class PriorityPacer:
 
     def _arm(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._timer is None:
-            self._timer = loop.call_at(max(self._next, loop.time()), self._release, loop)
+            now = loop.time()
+            self._timer = loop.call_at(max(self._free_at(now), now), self._release, loop)
 
     def _release(self, loop: asyncio.AbstractEventLoop) -> None:
         self._timer = None
         now = loop.time()
-        while now >= self._next:
+        while now >= self._free_at(now):
             queue = self._waiting[0] if self._waiting[0] else self._waiting[1]
             while queue and queue[0].done():  # cancelled while waiting
                 queue.popleft()
@@ -157,8 +173,7 @@ class PriorityPacer:
                     return
                 continue
             queue.popleft().set_result(None)
-            # keep the cadence through small timer delays, without bursting after a stall
-            self._next = max(self._next + self.interval, now + self.interval / 2)
+            self._give(now)
         if self._waiting[0] or self._waiting[1]:
             self._arm(loop)
 
@@ -334,7 +349,6 @@ def build_application(
     )
     application.bot_data.settings = settings
     application.bot_data.limits = FloodControl.from_settings(settings)
-    application.bot_data.limits = FloodControl.from_settings(settings)
     application.bot_data.metrics = metrics
 
     # Order matters. Group -1 runs first for every update: it drops updates
@@ -360,7 +374,6 @@ def build_application(
             CommandHandler("digest", handlers.digest),
             CommandHandler("settings", handlers.settings),
             CommandHandler("filter", handlers.filter_words),
-            CommandHandler("stats", handlers.stats),  # admins only
             CommandHandler("stats", handlers.stats),  # admins only
             CallbackQueryHandler(handlers.settings_button, pattern=r"^dg:"),
             MessageHandler(filters.COMMAND, handlers.unknown_command),

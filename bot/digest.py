@@ -450,7 +450,7 @@ class Digests:
         store: Store,
         default_zone: str = "UTC",
         *,
-        concurrency: int = 64,
+        concurrency: int = 8,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.application = application
