@@ -216,7 +216,8 @@ def _run(name: str, extract: Callable[[str, str | None], str], page: Page, s: Sc
     try:
         text = extract(page.html, page.url)
     except Exception as exc:  # a crash is a result here: scored as an empty page
-        s.failures.append(f"{page.key}: {type(exc).__name__}: {str(exc)[:80]}")
+        why = " ".join(str(exc).replace("*", "").split())[:80]
+        s.failures.append(f"{page.key[:16]}: {type(exc).__name__}: {why}")
         log.debug("%s failed on %s", name, page.key, exc_info=True)
         text = ""
     s.millis.append((time.perf_counter() - start) * 1000)
