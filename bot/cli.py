@@ -228,8 +228,11 @@ def print_demo_facts(store: Any, result: Any, out: TextIO, limit: int = 5) -> No
     if result.analysis is None:
         return
     shown = [f for f in result.analysis.facts if f.kind == "role"][:limit]
-    shown += [f for f in result.analysis.facts
-              if f.kind == "rel" and f.object and f.subject_key.startswith("person:")][:limit]
+    shown += [
+        f
+        for f in result.analysis.facts
+        if f.kind == "rel" and f.object and f.subject_key.startswith("person:")
+    ][:limit]
     if shown:
         out.write("\n  Facts:\n")
     for fact in shown[:limit]:

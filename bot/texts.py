@@ -420,7 +420,7 @@ def source_line(name: str, source: Source) -> str:
 
 # -- flood control and admins (bot.limits)
 
-ADMIN_ONLY = "Sorry: only the bot's administrators can do that."
+_TEXTS["ADMIN_ONLY"] = N_("Sorry: only the bot's administrators can do that.")
 
 
 def too_many_requests(rate: int, retry_in: float) -> str:
