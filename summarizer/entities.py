@@ -43,6 +43,7 @@ _TRANSLIT = dict(
 )  # fmt: skip
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case Latin letters only: accents dropped, Cyrillic transliterated."""
     text = text.lower().replace("’", "'")
@@ -52,6 +53,7 @@ def fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def surname_key(name: str) -> str:
     """A spelling-tolerant key for a person's surname (the last word of the name)."""
     words = fold(re.sub(r"['’]s$", "", name.strip())).split()
