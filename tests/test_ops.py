@@ -162,7 +162,7 @@ async def test_health_command_fails_when_nothing_listens() -> None:
 
 
 def test_log_lines_are_single_and_hide_the_token() -> None:
-    token = "987654321:" + "AAH-fake_token_for_the_log_test_1234"  # fake; split so scanners see no token
+    token = "987654321:" + "AAH-fake_token_for_the_log_test_1234"  # fake, split for scanners
     for fmt in ("text", "json"):
         out = io.StringIO()
         logs.configure("INFO", fmt, (token,), stream=out)
