@@ -51,7 +51,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from bench.summaries import _cpu_model, _nproc, _version, read_text
+from bench.summaries import _cpu_model, _nproc, _progress, _version, read_text
 
 if TYPE_CHECKING:
     from summarizer.core import Digest
@@ -1003,42 +1003,6 @@ def write_section(text: str, heading: str, path: Path = DOCS) -> None:
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def _progress(
-    items: Iterable[T], label: str, show: bool = True, total: int | None = None
-) -> Iterator[T]:
-    """Yield ``items``, showing progress on stderr: a bar on a terminal, else ~10 lines.
-
-    Like ``bench.summaries._progress``, with a label and any iterable.
-    """
-    count = total if total is not None else len(items) if isinstance(items, Sequence) else None
-    if not show or not count:
-        yield from items
-        return
-    if not sys.stderr.isatty():
-        step = max(1, count // 10)
-        started = time.perf_counter()
-        for done, item in enumerate(items, start=1):
-            yield item
-            if done % step == 0 or done == count:
-                _say(f"  {label}: {done}/{count}, {time.perf_counter() - started:.0f} s")
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=count)
-        for item in items:
-            yield item
-            bar.advance(task)
 
 
 def _profiler(top: int) -> Callable[[Callable[[], None]], None]:

@@ -25,9 +25,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 from bench import offline
 from summarizer.summarize import ALGORITHMS, DEFAULT_ALGORITHM, summarize, summarize_sentences
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +150,7 @@ def run(items: Sequence[Item], names: Iterable[str], progress: bool = True) -> l
 
     scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
     results = [Result(name) for name in names]
-    for _done, item in _progress(items, progress):
+    for item in _progress(items, "summaries", progress):
         target = " ".join(item.reference)
         count = len(item.reference)
         for result in results:
@@ -160,19 +163,25 @@ def run(items: Sequence[Item], names: Iterable[str], progress: bool = True) -> l
     return results
 
 
-def _progress(items: Sequence[Item], show: bool) -> Iterator[tuple[int, Item]]:
-    """Yield ``items``, showing progress on stderr: a bar on a terminal, else lines."""
-    if not show:
-        yield from enumerate(items)
+def _progress(
+    items: Iterable[T], label: str, show: bool = True, total: int | None = None
+) -> Iterator[T]:
+    """Yield ``items``, showing progress on stderr: a bar on a terminal, else ~10 lines.
+
+    Every benchmark shows its progress through this one function.
+    """
+    count = total if total is not None else len(items) if isinstance(items, Sequence) else None
+    if not show or not count:
+        yield from items
         return
     if not sys.stderr.isatty():
-        step = max(1, len(items) // 10)
+        step = max(1, count // 10)
         started = time.perf_counter()
-        for done, item in enumerate(items):
-            yield done, item
-            if (done + 1) % step == 0 or done + 1 == len(items):
+        for done, item in enumerate(items, start=1):
+            yield item
+            if done % step == 0 or done == count:
                 print(
-                    f"  {done + 1}/{len(items)} articles, {time.perf_counter() - started:.0f} s",
+                    f"  {label}: {done}/{count}, {time.perf_counter() - started:.0f} s",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -188,9 +197,9 @@ def _progress(items: Sequence[Item], show: bool) -> Iterator[tuple[int, Item]]:
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task("summaries", total=len(items))
-        for done, item in enumerate(items):
-            yield done, item
+        task = bar.add_task(label, total=count)
+        for item in items:
+            yield item
             bar.advance(task)
 
 
