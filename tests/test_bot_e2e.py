@@ -21,8 +21,9 @@ import pytest
 
 from summarizer.store import open_store
 from tests.conftest import ISTANBUL, ROOT
-from tests.helpers.botapi import TOKEN, BotApiStandIn, Sent
+from tests.helpers.botapi import BotApiStandIn, Sent
 from tests.helpers.pages import LoopbackServer
+from tests.helpers.process import bot_env
 from tests.test_bot import site_routes
 
 USER = 5150
@@ -38,19 +39,16 @@ async def newsbot_run(
     api: BotApiStandIn, site: LoopbackServer, db: Path, log: Path
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """``python -m bot run`` with the stand-in and the loopback site; killed at the end."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        NEWSBOT_TOKEN=TOKEN,
-        NEWSBOT_API_URL=api.base_url,
-        NEWSBOT_DB=str(db),
-        NEWSBOT_TME_URL=f"http://localhost:{site.port}",
-        NEWSBOT_ALLOW_PRIVATE_URLS="1",
-        NEWSBOT_POLL_INTERVAL="1",
-        NEWSBOT_LOG_LEVEL="INFO",
-        # /healthz and /metrics on a free loopback port, never a fixed one
-        NEWSBOT_HTTP_HOST="127.0.0.1",
-        NEWSBOT_HTTP_PORT="0",
+    # bot_env puts /healthz and /metrics on a free loopback port, never a fixed one
+    env = bot_env(
+        api,
+        db,
+        extra={
+            "PYTHONPATH": str(ROOT),
+            "NEWSBOT_TME_URL": f"http://localhost:{site.port}",
+            "NEWSBOT_ALLOW_PRIVATE_URLS": "1",
+            "NEWSBOT_POLL_INTERVAL": "1",
+        },
     )
     calls_before = len(api.calls)
     with log.open("ab") as out:

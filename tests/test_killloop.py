@@ -35,6 +35,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.helpers.botapi import TOKEN, BotApiStandIn
 from tests.helpers.pages import LoopbackServer
+from tests.helpers.process import bot_env
 from tests.test_bot import site_routes
 
 pytestmark = pytest.mark.slow
@@ -47,20 +48,17 @@ QUESTIONS = ("Who led Russia's delegation?", "Сколько километро�
 
 
 def _env(api: BotApiStandIn, site: LoopbackServer, db: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        NEWSBOT_TOKEN=TOKEN,
-        NEWSBOT_API_URL=api.base_url,
-        NEWSBOT_DB=str(db),
-        NEWSBOT_TME_URL=f"http://localhost:{site.port}",
-        NEWSBOT_ALLOW_PRIVATE_URLS="1",
-        NEWSBOT_POLL_INTERVAL="1",
-        NEWSBOT_LOG_LEVEL="DEBUG",
-        NEWSBOT_HTTP_HOST="127.0.0.1",
-        NEWSBOT_HTTP_PORT="0",
+    return bot_env(
+        api,
+        db,
+        extra={
+            "PYTHONPATH": str(ROOT),
+            "NEWSBOT_TME_URL": f"http://localhost:{site.port}",
+            "NEWSBOT_ALLOW_PRIVATE_URLS": "1",
+            "NEWSBOT_POLL_INTERVAL": "1",
+            "NEWSBOT_LOG_LEVEL": "DEBUG",
+        },
     )
-    return env
 
 
 async def _start(
