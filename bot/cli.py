@@ -475,7 +475,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
 def _fetcher(settings: Settings) -> Any:
     from summarizer.fetch import Fetcher
 
-    return Fetcher(allow_private=settings.allow_private_urls)
+    return Fetcher.from_settings(settings)  # NEWSBOT_FETCH_* hold for the CLI as for the bot
 
 
 def _with_progress(

@@ -37,7 +37,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from .errors import BadInput, NotAnArticle
-from .urls import normalize_url
+from .urls import is_well_formed, normalize_url, split_url
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,8 @@ def parse_source(text: str, tme_url: str = "https://t.me") -> SourceRef:
         raise BadInput(f"{_shorten(value)!r} is not one channel or URL: it contains spaces")
     if value.startswith("@"):
         return _channel_ref(value[1:], base, value)
+    if not is_well_formed(value) and "://" in value:
+        raise BadInput(f"{_shorten(value)!r} is not a valid address")
     if value.lower().startswith("tg://"):
         query = parse_qs(urlsplit(value).query)
         return _channel_ref((query.get("domain") or [""])[0], base, value)
@@ -319,6 +321,8 @@ def _clean_links(hrefs: Iterable[str], channel: str, base: str) -> list[str]:
     seen: dict[str, int] = {}
     for raw in hrefs:
         href = raw.strip()
+        if not is_well_formed(href):
+            continue
         parts = urlsplit(href)
         if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
             continue
@@ -347,7 +351,9 @@ def _poll_text(poll: Any) -> str:
 
 def _before_cursor(root: Any, posts: list[ChannelPost]) -> int | None:
     for link in root.xpath(f"//*[{_has_class('tme_messages_more')}]"):
-        query = parse_qs(urlsplit(str(link.get("href") or "")).query)
+        href = str(link.get("href") or "")
+        parts = split_url(href)
+        query = parse_qs(parts.query) if parts else {}
         before = link.get("data-before") or next(iter(query.get("before", [])), None)
         if before is None and (link.get("data-after") or "after" in query):
             continue  # the link to newer posts
@@ -490,8 +496,8 @@ def discover_feeds(html: str, base_url: str) -> list[str]:
         href = str(element.get("href") or "").strip()
         if "alternate" not in rels or kind not in _FEED_TYPES or not href:
             continue
-        url = urljoin(base, href)
-        if urlsplit(url).scheme.lower() in {"http", "https"} and url not in out:
+        url = _absolute(href, base)
+        if url and urlsplit(url).scheme.lower() in {"http", "https"} and url not in out:
             out.append(url)
     return out
 
@@ -575,7 +581,11 @@ def _absolute(url: object, base_url: str | None) -> str | None:
     if not url:
         return None
     text = str(url).strip()
-    return urljoin(base_url, text) if base_url else text
+    try:
+        absolute = urljoin(base_url, text) if base_url else text
+    except ValueError:
+        return None
+    return absolute if is_well_formed(absolute) else None
 
 
 def _foreign_date(value: str) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 URL_RE = re.compile(r"(?:https?://|(?<![\w/.])t\.me/)[^\s<>\"'«»“”]+", re.IGNORECASE)
 
@@ -21,8 +21,31 @@ def find_urls(text: str) -> list[str]:
         url = match.group(0).rstrip(".,;:!?)]}")
         if url.lower().startswith("t.me/"):
             url = "https://" + url
-        out.append(url)
+        if is_well_formed(url):
+            out.append(url)
+        else:  # "http://[link](https://…)": the links written inside it, if any
+            out.extend(find_urls(url[1:]))
     return out
+
+
+def split_url(url: str) -> SplitResult | None:
+    """``urlsplit(url)``, or None where it (or the port) cannot be parsed.
+
+    Text from strangers holds things like ``http://[link](…)`` (an "IPv6 host")
+    or ``http://host:99999/``, on which :func:`urlsplit` or ``.port`` raise.
+    """
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port out of range or not a number
+    except ValueError:
+        return None
+    return parts
+
+
+def is_well_formed(url: str) -> bool:
+    """Whether ``url`` parses as a link with a host (``http://[link](…)`` does not)."""
+    parts = split_url(url)
+    return parts is not None and bool(parts.hostname)
 
 
 def normalize_url(url: str) -> str:
@@ -32,7 +55,9 @@ def normalize_url(url: str) -> str:
     trailing slash and tracking parameters (utm_*, fbclid, …), and sorts the
     rest of the query.
     """
-    parts = urlsplit(url.strip())
+    parts = split_url(url.strip())
+    if parts is None:
+        return url.strip()  # not a parsable link: nothing to normalize
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
     if host.startswith("www."):
@@ -55,6 +80,8 @@ def normalize_url(url: str) -> str:
 
 
 def is_telegram_url(url: str, tme_url: str = "https://t.me") -> bool:
+    if not is_well_formed(url):
+        return False
     host = (urlsplit(url).hostname or "").lower()
     base_host = (urlsplit(tme_url).hostname or "").lower()
     return host in {"t.me", "telegram.me", "www.t.me", base_host}

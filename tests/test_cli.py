@@ -120,6 +120,18 @@ async def test_summarize_loopback_page_allowed_only_with_the_setting() -> None:
         assert len(server.requests) == 1
 
 
+async def test_the_cli_honours_the_fetch_settings_as_the_bot_does() -> None:
+    routes = {"/page.html": page(seed_page(ISTANBUL, title="Russia, Ukraine agree on swap"))}
+    async with LoopbackServer(routes) as server:
+        url = server.url("/page.html")
+        capped = await run_cli("summarize", url, env={**PRIVATE, "NEWSBOT_FETCH_MAX_BYTES": "2000"})
+        assert capped.code == 2, capped.out
+        assert len(capped.err.strip().splitlines()) == 1
+        assert "2000" in capped.err.replace(",", "") or "large" in capped.err, capped.err
+        uncapped = await run_cli("summarize", url, env=PRIVATE)
+        assert uncapped.code == 0, uncapped.err
+
+
 async def test_ingest_the_same_article_twice_stores_it_once(tmp_path: Path) -> None:
     db = str(tmp_path / "n.db")
     routes = {
