@@ -200,6 +200,32 @@ class Store(FactStore):
         """Record one poll of a source: its validators, or the error it gave."""
 
     @abstractmethod
+    def claim_sources(
+        self,
+        worker: str,
+        *,
+        min_age: float,
+        lease_seconds: float,
+        max_backoff: float,
+        limit: int = 100,
+        now: datetime | None = None,
+    ) -> list[Source]:
+        """Atomically lease up to ``limit`` sources due for a poll and return them.
+
+        Due: ``kind`` is not :data:`ADMIN_SOURCE_KIND` (their posts come as updates), the
+        source is not leased (``lease_until`` NULL or past), and ``last_polled`` is NULL or
+        older than ``min_age`` seconds, or, when ``failures > 0``, older than
+        ``min(min_age * 2**failures, max_backoff)``. Oldest ``last_polled`` first (never
+        polled first). The lease: ``leased_by = worker``, ``lease_until = now +
+        lease_seconds``, so several workers never poll one source at once, and a source
+        whose worker died is due again once its lease runs out.
+        """
+
+    @abstractmethod
+    def release_source(self, source_id: int, worker: str) -> None:
+        """Clear the lease if ``worker`` holds it (call after the poll and its update_source)."""
+
+    @abstractmethod
     def seen_post(self, source_id: int, post_key: str) -> bool: ...
 
     @abstractmethod
@@ -467,7 +493,45 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_ingested ON articles(ingested_at);
     CREATE INDEX posts_article ON posts(article_id);
     """,
+    # 5: shared polling: a source is leased by one worker at a time (claim_sources);
+    # lease_until is an ISO 8601 UTC time with microseconds
+    """
+    ALTER TABLE sources ADD COLUMN lease_until TEXT;
+    ALTER TABLE sources ADD COLUMN leased_by TEXT;
+    """,
 ]
+
+# summarizer.watch.ADMIN_KIND (not imported: watch imports this module): sources whose
+# posts reach the bot as channel_post updates, never polled
+ADMIN_SOURCE_KIND = "admin"
+
+
+def _aware(now: datetime | None) -> datetime:
+    """``now`` (the current time when None) as an aware UTC datetime."""
+    if now is None:
+        return datetime.now(UTC)
+    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+
+
+def poll_delay(failures: int, min_age: float, max_backoff: float) -> float:
+    """Seconds after its last poll before a source is due again (claim_sources)."""
+    if failures <= 0:
+        return float(min_age)
+    return float(min(min_age * 2 ** min(failures, 62), max_backoff))
+
+
+def _is_due(
+    last_polled: str | None, failures: int, now: datetime, min_age: float, max_backoff: float
+) -> bool:
+    if not last_polled:
+        return True
+    try:
+        last = datetime.fromisoformat(last_polled)
+    except ValueError:
+        return True  # an unreadable time: poll, and update_source writes a good one
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    return (now - last).total_seconds() >= poll_delay(failures, min_age, max_backoff)
 
 
 def open_store(db: str) -> Store:
@@ -896,6 +960,50 @@ class SQLiteStore(Store):
                     (_now(), error, source_id),
                 )
 
+    def claim_sources(
+        self,
+        worker: str,
+        *,
+        min_age: float,
+        lease_seconds: float,
+        max_backoff: float,
+        limit: int = 100,
+        now: datetime | None = None,
+    ) -> list[Source]:
+        from datetime import timedelta
+
+        now = _aware(now)
+        stamp = now.isoformat(timespec="microseconds")
+        until = (now + timedelta(seconds=lease_seconds)).isoformat(timespec="microseconds")
+        # BEGIN IMMEDIATE takes the write lock first: no other process selects the same
+        # sources between this select and this update
+        with self._tx() as db:
+            rows = db.execute(
+                """SELECT * FROM sources WHERE kind != ?
+                       AND (lease_until IS NULL OR lease_until <= ?)""",
+                (ADMIN_SOURCE_KIND, stamp),
+            ).fetchall()
+            due = [
+                row
+                for row in rows
+                if _is_due(row["last_polled"], int(row["failures"]), now, min_age, max_backoff)
+            ]
+            due.sort(key=lambda row: (row["last_polled"] is not None, _when(row), row["id"]))
+            due = due[: max(0, limit)]
+            db.executemany(
+                "UPDATE sources SET leased_by = ?, lease_until = ? WHERE id = ?",
+                [(worker, until, row["id"]) for row in due],
+            )
+        return [self._row_to_source(row) for row in due]
+
+    def release_source(self, source_id: int, worker: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                """UPDATE sources SET leased_by = NULL, lease_until = NULL
+                   WHERE id = ? AND leased_by = ?""",
+                (source_id, worker),
+            )
+
     def seen_post(self, source_id: int, post_key: str) -> bool:
         with self._lock:
             row = self._db.execute(
@@ -1242,6 +1350,15 @@ def _statements(script: str) -> list[str]:
     if buffer.strip():
         out.append(buffer.strip())
     return out
+
+
+def _when(row: sqlite3.Row) -> datetime:
+    """A source's last poll as a datetime, for ordering (the epoch when unreadable)."""
+    try:
+        last = datetime.fromisoformat(row["last_polled"] or "")
+    except ValueError:
+        return datetime.fromtimestamp(0, UTC)
+    return last.replace(tzinfo=UTC) if last.tzinfo is None else last
 
 
 def _fts_term(term: str) -> str:

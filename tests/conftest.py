@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.store import SQLiteStore, open_store
+from summarizer.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -29,9 +29,14 @@ def eval_path(*parts: str) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    db = open_store(str(tmp_path / "newsbot.db"))
-    assert isinstance(db, SQLiteStore)
+def store_url(tmp_path: Path) -> str:
+    """The NEWSBOT_DB of a fresh, empty store."""
+    return str(tmp_path / "newsbot.db")
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    db = open_store(store_url)
     yield db
     db.close()
 

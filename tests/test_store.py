@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from summarizer.article import Article
 from summarizer.errors import BadInput
-from summarizer.store import MIGRATIONS, SQLiteStore, open_store
+from summarizer.store import ADMIN_SOURCE_KIND, MIGRATIONS, SQLiteStore, Store, open_store
 
 
 def _article(url: str | None = "https://example.com/news/1", text: str | None = None) -> Article:
@@ -123,3 +127,130 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(BadInput):
         open_store(str(path))
+
+
+# -- shared polling: claim_sources leases each due source to one worker -------------------
+
+
+def _polled(store: Store, key: str, *, failures: int = 0) -> int:
+    """A source polled just now, failing ``failures`` times in a row."""
+    source, _ = store.add_source("feed", key, f"https://feeds.example/{key}")
+    store.update_source(source.id, etag='"x"')
+    for _ in range(failures):
+        store.update_source(source.id, error="HTTP 500")
+    return source.id
+
+
+def _claim(store: Store, worker: str, at: datetime, **options: float) -> list[str]:
+    settings = {"min_age": 60.0, "lease_seconds": 300.0, "max_backoff": 3600.0, **options}
+    limit = int(settings.pop("limit", 100))
+    return [
+        s.key
+        for s in store.claim_sources(
+            worker,
+            min_age=settings["min_age"],
+            lease_seconds=settings["lease_seconds"],
+            max_backoff=settings["max_backoff"],
+            limit=limit,
+            now=at,
+        )
+    ]
+
+
+def test_two_claimers_never_get_the_same_source(store: Store) -> None:
+    for n in range(5):
+        store.add_source("feed", f"f{n}", f"https://feeds.example/{n}")
+    store.add_source(ADMIN_SOURCE_KIND, "admin:-100", "https://t.me/c")  # never polled
+    now = datetime.now(UTC)
+    first = _claim(store, "a", now, limit=3)
+    second = _claim(store, "b", now)
+    assert len(first) == 3
+    assert sorted(first + second) == [f"f{n}" for n in range(5)]
+    assert _claim(store, "c", now) == []
+
+
+def test_claims_take_the_never_polled_then_the_oldest_first(store: Store) -> None:
+    newer, _ = store.add_source("feed", "newer", "https://feeds.example/newer")
+    older, _ = store.add_source("feed", "older", "https://feeds.example/older")
+    store.update_source(older.id)
+    time.sleep(1.1)  # last_polled has whole seconds
+    store.update_source(newer.id)
+    store.add_source("feed", "never", "https://feeds.example/never")
+    later = datetime.now(UTC) + timedelta(hours=1)
+    assert _claim(store, "a", later, limit=1) == ["never"]
+    assert _claim(store, "a", later, limit=1) == ["older"]
+    assert _claim(store, "a", later, limit=1) == ["newer"]
+
+
+def test_a_source_polled_recently_is_not_due(store: Store) -> None:
+    _polled(store, "fresh")
+    now = datetime.now(UTC)
+    assert _claim(store, "a", now + timedelta(seconds=30), min_age=60) == []
+    assert _claim(store, "a", now + timedelta(seconds=62), min_age=60) == ["fresh"]
+
+
+def test_an_expired_lease_can_be_claimed_again(store: Store) -> None:
+    store.add_source("feed", "slow", "https://feeds.example/slow")
+    now = datetime.now(UTC)
+    assert _claim(store, "a", now, lease_seconds=60) == ["slow"]
+    assert _claim(store, "b", now + timedelta(seconds=59), lease_seconds=60) == []
+    # worker a died without releasing: once the lease runs out, b takes the source
+    assert _claim(store, "b", now + timedelta(seconds=61), lease_seconds=60) == ["slow"]
+
+
+def test_release_clears_only_the_holders_lease(store: Store) -> None:
+    source, _ = store.add_source("feed", "f", "https://feeds.example/f")
+    now = datetime.now(UTC)
+    assert _claim(store, "a", now) == ["f"]
+    store.release_source(source.id, "b")  # not b's lease
+    assert _claim(store, "b", now + timedelta(seconds=1)) == []
+    store.release_source(source.id, "a")
+    assert _claim(store, "b", now + timedelta(seconds=1)) == ["f"]
+
+
+def test_release_after_a_poll_keeps_the_source_until_it_is_due(store: Store) -> None:
+    source, _ = store.add_source("feed", "f", "https://feeds.example/f")
+    now = datetime.now(UTC)
+    assert _claim(store, "a", now) == ["f"]
+    store.update_source(source.id, etag='"1"')
+    store.release_source(source.id, "a")
+    assert _claim(store, "b", now + timedelta(seconds=10), min_age=60) == []
+    assert _claim(store, "b", now + timedelta(seconds=70), min_age=60) == ["f"]
+
+
+def test_claims_honour_the_backoff_of_failing_sources(store: Store) -> None:
+    _polled(store, "failing", failures=2)  # due 60 * 2**2 = 240 s after its last poll
+    _polled(store, "hopeless", failures=30)  # capped at max_backoff
+    now = datetime.now(UTC)
+    assert _claim(store, "a", now + timedelta(seconds=200), max_backoff=1000) == []
+    at = now + timedelta(seconds=242)
+    assert _claim(store, "a", at, max_backoff=1000, lease_seconds=3600) == ["failing"]
+    assert _claim(store, "a", now + timedelta(seconds=1002), max_backoff=1000) == ["hopeless"]
+
+
+def test_the_admin_kind_is_the_watchers(store: Store) -> None:
+    from summarizer.watch import ADMIN_KIND
+
+    assert ADMIN_KIND == ADMIN_SOURCE_KIND
+
+
+def test_concurrent_claimers_split_the_sources(store_url: str) -> None:
+    """Several workers, each with its own store (connection), claim at the same moment."""
+    with open_store(store_url) as setup:
+        for n in range(60):
+            setup.add_source("feed", f"f{n:02d}", f"https://feeds.example/{n}")
+    now = datetime.now(UTC)
+    start = threading.Barrier(4)
+
+    def worker(name: str) -> list[str]:
+        got: list[str] = []
+        with open_store(store_url) as mine:
+            start.wait()
+            while batch := _claim(mine, name, now, limit=3):
+                got.extend(batch)
+        return got
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(worker, ["w1", "w2", "w3", "w4"]))
+    claimed = [key for keys in results for key in keys]
+    assert sorted(claimed) == [f"f{n:02d}" for n in range(60)]  # each exactly once
