@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from aiolimiter import AsyncLimiter
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -43,7 +44,8 @@ from summarizer.fetch import Fetcher
 from summarizer.store import Store, open_store
 
 from . import handlers, texts
-from .digest import LANE, Digests
+from .digest import LANE, SYNC_EVERY, Digests
+from .leader import Leadership, is_postgres, worker_name
 from .limits import FloodControl
 from .poller import Poller
 from .web import MeasuredDigests, MeasuredPoller, MeasuredRequest, Metrics
@@ -51,11 +53,12 @@ from .web import MeasuredDigests, MeasuredPoller, MeasuredRequest, Metrics
 logger = logging.getLogger(__name__)
 
 POLL_JOB = "poll-sources"
+SYNC_JOB = "digest-sync"
 # endpoints that put a message in a chat: paced per chat
 _PACED = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
-# messages a second in all: Telegram allows about 30; a little under keeps clear of its
-# 429s when the network bunches messages (28 in any second, see PriorityPacer)
-OVERALL_RATE = 28.5
+# messages in any one second, in all: Telegram allows about 30; one under leaves room for
+# clocks that disagree (PriorityPacer counts each message until a second after its answer)
+OVERALL_RATE = 29.0
 
 
 @dataclass
@@ -69,6 +72,7 @@ class BotData:
     _fetcher: Fetcher | None = None
     _poller: Poller | None = None
     _digests: Digests | None = None
+    _leadership: Leadership | None = None
 
     @property
     def store(self) -> Store:
@@ -100,56 +104,90 @@ NewsbotApp = Application[ExtBot[Any], Any, dict[Any, Any], dict[Any, Any], BotDa
 
 
 class PriorityPacer:
-    """At most ``rate`` sends a second in all; replies to users go first.
+    """At most ``rate`` messages in any one second, as Telegram counts them; replies first.
 
-    Two rules, both on the loop's clock: never more than ``int(rate)`` turns in
-    any one second (Telegram counts messages per second, so a stall followed by
-    a catch-up must not make a burst), and turns at least half an interval apart.
+    Telegram counts a message when it arrives, somewhere between the moment we
+    give it a turn and the moment its answer comes back. So a message counts
+    against the one-second window from its turn until one second after its
+    answer, and a turn is given only while fewer than ``int(rate)`` messages are
+    in flight or answered within the last second. Any one second of arrivals at
+    Telegram then holds at most ``int(rate)`` messages, however late a stalled
+    event loop or a slow network delivers them; a stall slows the pace instead
+    of drawing 429s. Turns are also at least half an interval apart, so the
+    messages of a second are spread over it.
+
     A send waits for its turn in one of two queues: replies, or the background
     lane (digests, see :data:`bot.digest.LANE`). Each turn goes to the oldest
     waiting reply if there is one, so a user who chats during a fan-out of
-    thousands of digests waits for one turn, not for the fan-out.
+    thousands of digests waits for one turn, not for the fan-out. Call
+    :meth:`done` when the request given a turn has its answer (or failed).
     """
 
     def __init__(self, rate: float) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self.per_second = max(1, int(rate))
         self._next = 0.0  # loop time before which no turn is given (spacing, 429 holds)
-        self._given: deque[float] = deque()  # turns given in the last second
+        self._in_flight = 0  # turns given whose request has no answer yet
+        self._answered: deque[float] = deque()  # answer times within the last second
         self._waiting: tuple[deque[asyncio.Future[None]], deque[asyncio.Future[None]]] = (
             deque(),
             deque(),
         )
         self._timer: asyncio.TimerHandle | None = None
 
-    def _free_at(self, now: float) -> float:
-        while self._given and now - self._given[0] >= 1.0:
-            self._given.popleft()
-        if len(self._given) >= self.per_second:
-            return max(self._next, self._given[0] + 1.0)
-        return self._next
+    def _free_at(self, now: float) -> float | None:
+        """Loop time of the next turn; None: not before an answer comes (see :meth:`done`)."""
+        while self._answered and now - self._answered[0] >= 1.0:
+            self._answered.popleft()
+        if self._in_flight + len(self._answered) < self.per_second:
+            return self._next
+        if not self._answered:
+            return None
+        return max(self._next, self._answered[0] + 1.0)
 
     def _give(self, now: float) -> None:
-        self._given.append(now)
+        self._in_flight += 1
         self._next = max(self._next, now + self.interval / 2)
 
+    def _is_free(self, now: float) -> bool:
+        free_at = self._free_at(now)
+        return free_at is not None and now >= free_at
+
     async def acquire(self, background: bool) -> None:
+        """Wait for a turn to send one message."""
         if self.interval <= 0:
             return
         loop = asyncio.get_running_loop()
         now = loop.time()
-        if not self._waiting[0] and not self._waiting[1] and now >= self._free_at(now):
+        if not self._waiting[0] and not self._waiting[1] and self._is_free(now):
             self._give(now)
             return
         turn: asyncio.Future[None] = loop.create_future()
         self._waiting[int(background)].append(turn)
         self._arm(loop)
-        await turn  # a cancelled wait leaves a done future, which _release skips
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.done()  # the turn was given just as the wait was cancelled
+            raise
+
+    def done(self) -> None:
+        """The request of a turn has its answer, or has failed: it counts one more second."""
+        if self.interval <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        self._in_flight = max(0, self._in_flight - 1)
+        self._answered.append(loop.time())
+        self._rearm(loop)
 
     def hold(self, seconds: float) -> None:
         """No send for ``seconds`` (a 429's ``retry_after``)."""
         loop = asyncio.get_running_loop()
         self._next = max(self._next, loop.time() + seconds)
+        self._rearm(loop)
+
+    def _rearm(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -159,12 +197,14 @@ class PriorityPacer:
     def _arm(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._timer is None:
             now = loop.time()
-            self._timer = loop.call_at(max(self._free_at(now), now), self._release, loop)
+            free_at = self._free_at(now)
+            if free_at is not None:  # else done() arms it when an answer comes
+                self._timer = loop.call_at(max(free_at, now), self._release, loop)
 
     def _release(self, loop: asyncio.AbstractEventLoop) -> None:
         self._timer = None
         now = loop.time()
-        while now >= self._free_at(now):
+        while self._is_free(now):
             queue = self._waiting[0] if self._waiting[0] else self._waiting[1]
             while queue and queue[0].done():  # cancelled while waiting
                 queue.popleft()
@@ -279,7 +319,11 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                     await group.acquire()
                 await self._pacer.acquire(background)
             try:
-                return await callback(*args, **kwargs)
+                try:
+                    return await callback(*args, **kwargs)
+                finally:
+                    if chat_id is not None:
+                        self._pacer.done()
             except RetryAfter as exc:
                 if limited >= (rate_limit_args or self._max_retries):
                     raise
@@ -390,30 +434,97 @@ async def post_init(application: NewsbotApp) -> None:
     settings = data.settings
     data._store = open_store(settings.db)
     data._fetcher = Fetcher.from_settings(settings)
-    data._poller = MeasuredPoller(data.metrics, data._store, data._fetcher, settings)
+    data._poller = MeasuredPoller(
+        data.metrics,
+        data._store,
+        data._fetcher,
+        settings,
+        # several processes on PostgreSQL: lease due sources instead of reading them all
+        claim_as=worker_name("run") if is_postgres(settings.db) else None,
+    )
     for language, commands in texts.COMMANDS.items():
         await application.bot.set_my_commands(
             [BotCommand(name, description) for name, description in commands],
             language_code=None if language == "en" else language,
         )
+    if application.job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    data._digests = MeasuredDigests(data.metrics, application, data._store, settings.tz)
+    # the schedules (polling, digests) run on the leader only: with SQLite this instance,
+    # with PostgreSQL the holder of the advisory lock (bot.leader)
+    shared = is_postgres(settings.db)
+    data._digests.active = not shared
+    data._leadership = Leadership(
+        settings.db if shared else None,
+        interval=settings.leader_interval,
+        on_gain=lambda: _lead(application),
+        on_lose=lambda: _stand_down(application),
+    )
+    await data._leadership.start()
+    logger.info(
+        "started: store %s, polling every %s s", _safe_db(settings.db), settings.poll_interval
+    )
+
+
+def _safe_db(db: str) -> str:
+    """The store's name for the log: a PostgreSQL URL without its password."""
+    if not is_postgres(db):
+        return db
+    parts = urlsplit(db)
+    if parts.password is None:
+        return db
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+async def _lead(application: NewsbotApp) -> None:
+    """Leadership won (or SQLite): the polling job and one digest job per subscriber."""
+    data = application.bot_data
+    settings = data.settings
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
-    for old in job_queue.get_jobs_by_name(POLL_JOB):
+    for old in job_queue.get_jobs_by_name(POLL_JOB) + job_queue.get_jobs_by_name(SYNC_JOB):
         old.schedule_removal()
-    job_queue.run_repeating(
-        handlers.poll_job, interval=settings.poll_interval, first=1.0, name=POLL_JOB
-    )
+    shared = is_postgres(settings.db)
+    if not shared or settings.leader_polls:
+        job_queue.run_repeating(
+            handlers.poll_job, interval=data.poller.tick_interval, first=1.0, name=POLL_JOB
+        )
     # digests: one job per subscriber, rebuilt from the store (late ones are sent now)
-    data._digests = MeasuredDigests(data.metrics, application, data._store, settings.tz)
-    data._digests.rebuild()
-    logger.info("started: store %s, polling every %s s", settings.db, settings.poll_interval)
+    data.digests.active = True
+    data.digests.rebuild()
+    if shared:  # subscriptions changed through the other instances
+        job_queue.run_repeating(_sync_job, interval=SYNC_EVERY, first=SYNC_EVERY, name=SYNC_JOB)
+    data.metrics.leader.set(1)
+
+
+async def _stand_down(application: NewsbotApp) -> None:
+    """Leadership lost: no more polling or digest jobs here (the new leader has them)."""
+    data = application.bot_data
+    data.metrics.leader.set(0)
+    job_queue = application.job_queue
+    if job_queue is not None:
+        for old in job_queue.get_jobs_by_name(POLL_JOB) + job_queue.get_jobs_by_name(SYNC_JOB):
+            old.schedule_removal()
+    if data._digests is not None:
+        data._digests.stand_down()
+    if data._poller is not None:
+        await data._poller.close()  # polls under way give their sources back
+
+
+async def _sync_job(context: Context) -> None:
+    context.bot_data.digests.sync()  # on the loop: it (re)places JobQueue jobs
 
 
 async def post_stop(application: NewsbotApp) -> None:
-    """Stop the polls under way (they resume from the store on the next start)."""
+    """Stop the polls under way (they resume from the store on the next start), then give
+    up the leader lock (the jobs stopped with the application): a standby takes over."""
     if application.bot_data._poller is not None:
         await application.bot_data._poller.close()
+    if application.bot_data._leadership is not None:
+        await application.bot_data._leadership.stop()
 
 
 async def post_shutdown(application: NewsbotApp) -> None:

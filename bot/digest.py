@@ -74,6 +74,7 @@ CATCH_UP = timedelta(hours=1)  # a digest missed while down is sent when less la
 MAX_FILTER_TERMS = 20
 MAX_TERM_CHARS = 60
 JOB_PREFIX = "digest:"
+SYNC_EVERY = 30.0  # seconds: how soon the leader follows subscriptions changed elsewhere
 
 #: "reply" for everything a user is waiting for; "digest" while a digest is sent.
 LANE: ContextVar[str] = ContextVar("newsbot_send_lane", default="reply")
@@ -147,6 +148,11 @@ def previous_slot(at: str, zone: tzinfo, frequency: str, now: datetime) -> datet
 def period(frequency: str) -> timedelta:
     """How far back a first digest looks."""
     return timedelta(days=7) if frequency == "weekly" else timedelta(days=1)
+
+
+def _plan(user: DigestSettings) -> tuple[str, str | None, str]:
+    """What a user's digest job depends on: time, zone, frequency."""
+    return (user.at or "", user.tz, user.frequency)
 
 
 def delivery_key(user_id: int, slot: datetime | str) -> str:
@@ -460,6 +466,11 @@ class Digests:
         self._gate = asyncio.Semaphore(concurrency)
         self._inflight: dict[str, asyncio.Future[str]] = {}
         self._jobs: dict[int, Job[Any]] = {}
+        # leadership (bot.leader): only the leader holds digest jobs and sends scheduled
+        # digests; with SQLite the one instance always leads
+        self.active = True
+        self._plans: dict[int, tuple[str, str | None, str]] = {}  # what each job was built from
+        self._synced_at: datetime | None = None
 
     @property
     def job_queue(self) -> JobQueue[Any]:
@@ -494,8 +505,12 @@ class Digests:
             with contextlib.suppress(JobLookupError):  # it has run (a date job is then gone)
                 old.schedule_removal()
         if user.at is None:
+            self._plans.pop(user.user_id, None)
             return None
         slot = next_slot(user.at, self.zone(user), user.frequency, after or self.clock())
+        if not self.active:  # a standby: the leader picks the change up in sync()
+            return slot
+        self._plans[user.user_id] = _plan(user)
         self._jobs[user.user_id] = self.job_queue.run_once(
             self._job,
             when=slot,
@@ -533,8 +548,61 @@ class Digests:
         logger.info("digests: %d scheduled, %d late ones sent now", scheduled, late)
         return scheduled, late
 
+    def sync(self) -> int:
+        """Follow subscription changes made through other instances (the leader, every
+        :data:`SYNC_EVERY`): a new or changed time gets its job, a cancelled one loses it.
+
+        A changed user's next slot is counted from the previous sync, so a slot that
+        fell between the two syncs is sent now (less than an hour late, like at start).
+        """
+        if not self.active:
+            return 0
+        now = self.clock()
+        since = min(self._synced_at or now, now)
+        changed = 0
+        subscribed: set[int] = set()
+        for user in self.store.subscribers():
+            if user.at is None:
+                continue
+            subscribed.add(user.user_id)
+            if self._plans.get(user.user_id) != _plan(user):
+                self.schedule(user, since)
+                changed += 1
+        for user_id in set(self._jobs) - subscribed:
+            self._drop(user_id)
+            changed += 1
+        self._synced_at = now
+        if changed:
+            logger.info("digests: %d subscriptions changed elsewhere, jobs updated", changed)
+        return changed
+
+    def stand_down(self) -> int:
+        """Remove every digest job (leadership lost); the store keeps what was sent."""
+        self.active = False
+        removed = 0
+        for user_id in list(self._jobs):
+            self._drop(user_id)
+            removed += 1
+        for job in self.job_queue.jobs():
+            if job.name and job.name.startswith(JOB_PREFIX) and not job.removed:
+                with contextlib.suppress(JobLookupError):
+                    job.schedule_removal()
+                    removed += 1
+        self._plans.clear()
+        self._synced_at = None
+        return removed
+
+    def _drop(self, user_id: int) -> None:
+        self._plans.pop(user_id, None)
+        old = self._jobs.pop(user_id, None)
+        if old is not None and not old.removed:
+            with contextlib.suppress(JobLookupError):
+                old.schedule_removal()
+
     async def _job(self, context: Any) -> None:
         job = context.job
+        if not self.active:
+            return
         user = self.store.digest_settings(job.user_id)
         if user is None or user.at is None:
             return
@@ -544,6 +612,8 @@ class Digests:
             await self.deliver(user, slot)
 
     async def _late_job(self, context: Any) -> None:
+        if not self.active:
+            return
         user = self.store.digest_settings(context.job.user_id)
         if user is None or user.at is None or not user.active:
             return
@@ -606,6 +676,8 @@ class Digests:
             return delivery.status
         with background_lane() if scheduled else contextlib.nullcontext():
             for index in range(delivery.parts_sent, len(delivery.parts)):
+                if scheduled and not self.active:  # leadership lost: the new leader resumes
+                    return delivery.status
                 try:
                     await self.bot.send_message(
                         user.chat_id,

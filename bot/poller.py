@@ -9,11 +9,22 @@ poll is cut off after ``source_timeout`` seconds.
 A source that failed ``n`` times in a row is due again only after
 ``interval * 2**n`` seconds (at most ``max_backoff``): the failures and the
 time of the last poll live in the store, so the backoff survives a restart.
+
+**Claiming** (``claim_as``, a PostgreSQL store with several processes): instead
+of reading every source, :meth:`Poller.tick` leases the due ones from the store
+(:meth:`Store.claim_sources`: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), at
+most as many as it has free slots, and gives each back
+(:meth:`Store.release_source`) when its poll ends. Due means not polled for
+``interval`` seconds (or, for a failing source, for its backoff), so ticks can
+come often (:data:`CLAIM_EVERY`) and any number of processes (``newsbot
+worker``, the leader) split the sources: none is fetched twice in one round. A
+process that dies keeps its leases only until they expire (``lease_seconds``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from datetime import UTC, datetime
 
@@ -21,11 +32,12 @@ from summarizer.config import Settings
 from summarizer.core import IngestReport
 from summarizer.fetch import Fetcher
 from summarizer.store import Source, Store
-from summarizer.watch import ADMIN_KIND, poll_source
+from summarizer.watch import ADMIN_KIND, off_loop, poll_source
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = 6 * 3600.0
+CLAIM_EVERY = 2.0  # seconds between claims when claiming (capped at the poll interval)
 
 
 class Poller:
@@ -40,14 +52,31 @@ class Poller:
         concurrency: int = 4,
         source_timeout: float = 300.0,
         max_backoff: float = MAX_BACKOFF,
+        claim_as: str | None = None,
+        lease_seconds: float | None = None,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
         self.settings = settings
         self.source_timeout = source_timeout
         self.max_backoff = max_backoff
-        self._gate = asyncio.Semaphore(max(1, concurrency))
+        self.concurrency = max(1, concurrency)
+        self.claim_as = claim_as  # None: read every source (one process); else lease them
+        # a lease outlives the longest poll, so no other process takes a source mid-poll
+        self.lease_seconds = lease_seconds or source_timeout + 60.0
+        self._gate = asyncio.Semaphore(self.concurrency)
         self._running: dict[int, asyncio.Task[IngestReport]] = {}
+
+    @property
+    def tick_interval(self) -> float:
+        """Seconds between ticks: the poll interval, or :data:`CLAIM_EVERY` when claiming."""
+        interval = self.settings.poll_interval
+        return min(interval, CLAIM_EVERY) if self.claim_as is not None else interval
+
+    @property
+    def running(self) -> list[asyncio.Task[IngestReport]]:
+        """The polls under way."""
+        return list(self._running.values())
 
     def backoff(self, failures: int) -> float:
         """Seconds to wait after the last poll of a source that failed ``failures`` times."""
@@ -71,6 +100,8 @@ class Poller:
 
     async def tick(self) -> int:
         """Start polling every due source that is not being polled; returns how many."""
+        if self.claim_as is not None:
+            return await self._claim_and_start()
         started = 0
         for source in self.store.list_sources():
             if source.id in self._running or not self.is_due(source):
@@ -78,6 +109,36 @@ class Poller:
             self._start(source)
             started += 1
         return started
+
+    async def _claim_and_start(self) -> int:
+        free = self.concurrency - len(self._running)
+        if free <= 0:
+            return 0
+        worker = self.claim_as or ""
+        claimed = await off_loop(
+            functools.partial(
+                self.store.claim_sources,
+                worker,
+                min_age=self.settings.poll_interval,
+                lease_seconds=self.lease_seconds,
+                max_backoff=self.max_backoff,
+                limit=free,
+            )
+        )
+        started = 0
+        for source in claimed:
+            if source.id in self._running:  # its first poll (/watch) is under way here
+                self._release(source.id)
+                continue
+            self._start(source, release=True)
+            started += 1
+        return started
+
+    def _release(self, source_id: int) -> None:
+        try:
+            self.store.release_source(source_id, self.claim_as or "")
+        except Exception:  # the lease then simply expires
+            logger.warning("could not release source %s", source_id, exc_info=True)
 
     def poll_soon(self, source: Source) -> asyncio.Task[IngestReport]:
         """The poll of ``source`` under way, or a new one started now (no await: no race)."""
@@ -87,10 +148,16 @@ class Poller:
         """Poll ``source`` now (or join the poll under way) and return its report."""
         return await asyncio.shield(self.poll_soon(source))
 
-    def _start(self, source: Source) -> asyncio.Task[IngestReport]:
+    def _start(self, source: Source, *, release: bool = False) -> asyncio.Task[IngestReport]:
         task = asyncio.create_task(self._poll(source), name=f"poll-{source.key}")
         self._running[source.id] = task
-        task.add_done_callback(lambda _: self._running.pop(source.id, None))
+
+        def done(_: object) -> None:
+            self._running.pop(source.id, None)
+            if release:
+                self._release(source.id)
+
+        task.add_done_callback(done)
         return task
 
     async def _poll(self, source: Source) -> IngestReport:

@@ -129,6 +129,11 @@ class Metrics:
             "Unix time of the last successful Bot API call",
             registry=r,
         )
+        self.leader = Gauge(
+            "newsbot_leader",
+            "1 while this instance runs the digest and polling schedules (bot.leader), else 0",
+            registry=r,
+        )
         self.last_api_ok: float | None = None  # monotonic time of the last 2xx
 
     def api_answered(self, method: str, status: int) -> None:

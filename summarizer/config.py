@@ -46,6 +46,10 @@ class Settings:
     # flood control per user (bot.limits)
     user_rate: int = 20  # requests a minute
     user_articles: int = 3  # links being read at once
+    # running at scale, with a PostgreSQL store (bot.leader, bot.worker)
+    leader_interval: float = 5.0  # seconds between tries for the leader lock (and checks of it)
+    leader_polls: bool = True  # the leader polls sources too, claiming them like the workers
+    worker_concurrency: int = 4  # sources one `newsbot worker` polls at once
 
     @classmethod
     def load(
@@ -90,6 +94,10 @@ class Settings:
         # Telegram's rule for secret_token; the value itself is never printed
         fits = secret is None or re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret) is not None
         _check("webhook_secret", "(hidden)", fits, "1-256 of A-Z a-z 0-9 _ -")
+        interval = self.leader_interval
+        _check("leader_interval", interval, 0.5 <= interval <= 300, "seconds, 0.5-300")
+        workers = self.worker_concurrency
+        _check("worker_concurrency", workers, 1 <= workers <= 64, "a whole number, 1-64")
 
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
