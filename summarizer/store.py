@@ -1,8 +1,10 @@
 """The store: articles, their sentences (full-text indexed), sources and posts.
 
 Everything outside this module speaks to :class:`Store`; only this module
-speaks SQL. :func:`open_store` picks the backend from ``NEWSBOT_DB``: a file
-path or ``sqlite:///path`` gives the embedded SQLite store (WAL mode, FTS5).
+speaks SQL (with :mod:`summarizer.store_pg`). :func:`open_store` picks the backend
+from ``NEWSBOT_DB``: a file path or ``sqlite:///path`` gives the embedded SQLite store
+(WAL mode, FTS5); a ``postgresql://`` URL the PostgreSQL store, which several
+processes share.
 
 The schema is versioned: :data:`MIGRATIONS` is a list of scripts, and the
 store applies those newer than ``PRAGMA user_version`` at open, each in one
@@ -535,9 +537,17 @@ def _is_due(
 
 
 def open_store(db: str) -> Store:
-    """Open the store named by ``db`` (a path, ``sqlite:///path`` or ``:memory:``)."""
+    """Open the store named by ``db``: a path, ``sqlite:///path`` or ``:memory:`` for SQLite,
+    a ``postgresql://`` (or ``postgres://``) URL for PostgreSQL (summarizer.store_pg)."""
     if db.startswith(("postgresql://", "postgres://")):
-        raise BadInput("the PostgreSQL store is not available yet; use a SQLite file path")
+        try:
+            from .store_pg import PostgresStore
+        except ImportError as exc:  # psycopg missing: only PostgreSQL users need it
+            raise BadInput(
+                f"NEWSBOT_DB names a PostgreSQL server, but psycopg cannot be imported ({exc}); "
+                "install it with: pip install 'psycopg[binary]'"
+            ) from exc
+        return PostgresStore(db)
     if db.startswith("sqlite:///"):
         db = db[len("sqlite:///") :]
     elif "://" in db:
@@ -818,28 +828,10 @@ class SQLiteStore(Store):
             ).fetchone()
         return row[0] if row else None
 
-    def _row_to_article(self, row: sqlite3.Row) -> StoredArticle:
-        return StoredArticle(
-            id=int(row["id"]),
-            article=Article(
-                text=row["text"],
-                url=row["url"],
-                title=row["title"],
-                published=row["published"],
-                author=row["author"],
-                site=row["site"],
-                language=row["language"],
-                via=row["via"],
-                extra=json.loads(row["extra"]),
-            ),
-            summary=json.loads(row["summary"]),
-            ingested_at=row["ingested_at"],
-        )
-
     def get_article(self, article_id: int) -> StoredArticle | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return self._row_to_article(row) if row else None
+        return article_from_row(row) if row else None
 
     def latest(self, limit: int = 10) -> list[StoredArticle]:
         with self._lock:
@@ -848,7 +840,7 @@ class SQLiteStore(Store):
                 " LIMIT ?",
                 (limit,),
             ).fetchall()
-        return [self._row_to_article(row) for row in rows]
+        return [article_from_row(row) for row in rows]
 
     def count_articles(self) -> int:
         with self._lock:
@@ -893,32 +885,17 @@ class SQLiteStore(Store):
 
     # -- sources ------------------------------------------------------------
 
-    def _row_to_source(self, row: sqlite3.Row) -> Source:
-        return Source(
-            id=int(row["id"]),
-            kind=row["kind"],
-            key=row["key"],
-            url=row["url"],
-            added_at=row["added_at"],
-            etag=row["etag"],
-            last_modified=row["last_modified"],
-            last_polled=row["last_polled"],
-            last_error=row["last_error"],
-            failures=int(row["failures"]),
-            state=json.loads(row["state"]),
-        )
-
     def add_source(self, kind: str, key: str, url: str) -> tuple[Source, bool]:
         with self._tx() as db:
             row = db.execute("SELECT * FROM sources WHERE key = ?", (key,)).fetchone()
             if row:
-                return self._row_to_source(row), False
+                return source_from_row(row), False
             db.execute(
                 "INSERT INTO sources (kind, key, url, added_at) VALUES (?, ?, ?, ?)",
                 (kind, key, url, _now()),
             )
             row = db.execute("SELECT * FROM sources WHERE key = ?", (key,)).fetchone()
-        return self._row_to_source(row), True
+        return source_from_row(row), True
 
     def remove_source(self, key: str) -> bool:
         with self._tx() as db:
@@ -927,7 +904,7 @@ class SQLiteStore(Store):
     def list_sources(self) -> list[Source]:
         with self._lock:
             rows = self._db.execute("SELECT * FROM sources ORDER BY id").fetchall()
-        return [self._row_to_source(row) for row in rows]
+        return [source_from_row(row) for row in rows]
 
     def update_source(
         self,
@@ -994,7 +971,7 @@ class SQLiteStore(Store):
                 "UPDATE sources SET leased_by = ?, lease_until = ? WHERE id = ?",
                 [(worker, until, row["id"]) for row in due],
             )
-        return [self._row_to_source(row) for row in due]
+        return [source_from_row(row) for row in due]
 
     def release_source(self, source_id: int, worker: str) -> None:
         with self._tx() as db:
@@ -1023,17 +1000,6 @@ class SQLiteStore(Store):
 
     # -- users and subscriptions
 
-    def _row_to_user(self, row: sqlite3.Row) -> User:
-        return User(
-            id=int(row["id"]),
-            chat_id=int(row["chat_id"]),
-            language_code=row["language_code"],
-            active=bool(row["active"]),
-            digest_time=row["digest_time"],
-            digest_tz=row["digest_tz"],
-            created_at=row["created_at"],
-        )
-
     def upsert_user(self, user_id: int, chat_id: int, language_code: str | None) -> User:
         now = _now()
         with self._tx() as db:
@@ -1046,12 +1012,12 @@ class SQLiteStore(Store):
                 (user_id, chat_id, language_code, now, now),
             )
             row = db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
-        return self._row_to_user(row)
+        return user_from_row(row)
 
     def get_user(self, user_id: int) -> User | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
-        return self._row_to_user(row) if row else None
+        return user_from_row(row) if row else None
 
     def set_user_active(self, user_id: int, active: bool) -> None:
         with self._tx() as db:
@@ -1066,7 +1032,7 @@ class SQLiteStore(Store):
                     (user_id, row["id"]),
                 ).fetchone()
                 if linked:
-                    return self._row_to_source(row), False
+                    return source_from_row(row), False
             count = db.execute(
                 "SELECT count(*) FROM user_sources WHERE user_id = ?", (user_id,)
             ).fetchone()[0]
@@ -1085,7 +1051,7 @@ class SQLiteStore(Store):
                 "INSERT INTO user_sources (user_id, source_id, added_at) VALUES (?, ?, ?)",
                 (user_id, row["id"], _now()),
             )
-        return self._row_to_source(row), True
+        return source_from_row(row), True
 
     def unwatch_source(self, user_id: int, key: str) -> bool:
         with self._tx() as db:
@@ -1111,7 +1077,7 @@ class SQLiteStore(Store):
                    WHERE u.user_id = ? ORDER BY u.added_at, s.id""",
                 (user_id,),
             ).fetchall()
-        return [self._row_to_source(row) for row in rows]
+        return [source_from_row(row) for row in rows]
 
     def set_subscription(self, user_id: int, at: str | None, tz: str | None) -> None:
         with self._tx() as db:
@@ -1135,32 +1101,17 @@ class SQLiteStore(Store):
 
     # -- digests
 
-    def _row_to_digest_settings(self, row: sqlite3.Row) -> DigestSettings:
-        filters = json.loads(row["digest_filters"] or "{}")
-        return DigestSettings(
-            user_id=int(row["id"]),
-            chat_id=int(row["chat_id"]),
-            active=bool(row["active"]),
-            at=row["digest_time"],
-            tz=row["digest_tz"],
-            frequency=row["digest_frequency"],
-            skip_empty=bool(row["digest_skip_empty"]),
-            include=list(filters.get("include", [])),
-            exclude=list(filters.get("exclude", [])),
-            since=row["digest_since"],
-        )
-
     def digest_settings(self, user_id: int) -> DigestSettings | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
-        return self._row_to_digest_settings(row) if row else None
+        return digest_settings_from_row(row) if row else None
 
     def subscribers(self) -> list[DigestSettings]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT * FROM users WHERE digest_time IS NOT NULL ORDER BY id"
             ).fetchall()
-        return [self._row_to_digest_settings(row) for row in rows]
+        return [digest_settings_from_row(row) for row in rows]
 
     def set_digest_options(
         self,
@@ -1210,7 +1161,7 @@ class SQLiteStore(Store):
                    ORDER BY a.ingested_at DESC, a.id DESC LIMIT ?""",
                 (since or "", until, user_id, user_id, user_id, limit),
             ).fetchall()
-            found = [self._row_to_article(row) for row in rows]
+            found = [article_from_row(row) for row in rows]
             where: dict[int, list[tuple[str, str, str]]] = {s.id: [] for s in found}
             ids = list(where)
             for start in range(0, len(ids), 500):
@@ -1224,20 +1175,6 @@ class SQLiteStore(Store):
                 ):
                     where[int(r[0])].append((r[1], r[2], r[3]))
         return [DigestCandidate(stored, where[stored.id]) for stored in found]
-
-    def _row_to_delivery(self, row: sqlite3.Row) -> DigestDelivery:
-        return DigestDelivery(
-            key=row["key"],
-            user_id=int(row["user_id"]),
-            slot=row["slot"],
-            until=row["until"],
-            status=row["status"],
-            parts=json.loads(row["parts"]),
-            article_ids=json.loads(row["article_ids"]),
-            parts_sent=int(row["parts_sent"]),
-            created_at=row["created_at"],
-            finished_at=row["finished_at"],
-        )
 
     def begin_digest(
         self,
@@ -1264,7 +1201,7 @@ class SQLiteStore(Store):
                 ),
             )
             row = db.execute("SELECT * FROM digest_deliveries WHERE key = ?", (key,)).fetchone()
-        return self._row_to_delivery(row)
+        return delivery_from_row(row)
 
     def digest_part_sent(self, key: str, parts_sent: int) -> None:
         with self._tx() as db:
@@ -1309,7 +1246,7 @@ class SQLiteStore(Store):
             row = self._db.execute(
                 "SELECT * FROM digest_deliveries WHERE key = ?", (key,)
             ).fetchone()
-        return self._row_to_delivery(row) if row else None
+        return delivery_from_row(row) if row else None
 
     # -- stats
 
@@ -1334,7 +1271,7 @@ class SQLiteStore(Store):
                 "SELECT * FROM sources WHERE failures > 0 ORDER BY failures DESC, id LIMIT ?",
                 (limit,),
             ).fetchall()
-        return [self._row_to_source(row) for row in rows]
+        return [source_from_row(row) for row in rows]
 
 
 def _statements(script: str) -> list[str]:
@@ -1437,3 +1374,86 @@ def _days_ago(days: int) -> str:
     from datetime import timedelta
 
     return (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+
+
+# -- rows to records (both backends)
+
+Row = Any  # a sqlite3.Row or a psycopg dict row: values by column name
+
+
+def article_from_row(row: Row) -> StoredArticle:
+    return StoredArticle(
+        id=int(row["id"]),
+        article=Article(
+            text=row["text"],
+            url=row["url"],
+            title=row["title"],
+            published=row["published"],
+            author=row["author"],
+            site=row["site"],
+            language=row["language"],
+            via=row["via"],
+            extra=json.loads(row["extra"]),
+        ),
+        summary=json.loads(row["summary"]),
+        ingested_at=row["ingested_at"],
+    )
+
+
+def source_from_row(row: Row) -> Source:
+    return Source(
+        id=int(row["id"]),
+        kind=row["kind"],
+        key=row["key"],
+        url=row["url"],
+        added_at=row["added_at"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_polled=row["last_polled"],
+        last_error=row["last_error"],
+        failures=int(row["failures"]),
+        state=json.loads(row["state"]),
+    )
+
+
+def user_from_row(row: Row) -> User:
+    return User(
+        id=int(row["id"]),
+        chat_id=int(row["chat_id"]),
+        language_code=row["language_code"],
+        active=bool(row["active"]),
+        digest_time=row["digest_time"],
+        digest_tz=row["digest_tz"],
+        created_at=row["created_at"],
+    )
+
+
+def digest_settings_from_row(row: Row) -> DigestSettings:
+    filters = json.loads(row["digest_filters"] or "{}")
+    return DigestSettings(
+        user_id=int(row["id"]),
+        chat_id=int(row["chat_id"]),
+        active=bool(row["active"]),
+        at=row["digest_time"],
+        tz=row["digest_tz"],
+        frequency=row["digest_frequency"],
+        skip_empty=bool(row["digest_skip_empty"]),
+        include=list(filters.get("include", [])),
+        exclude=list(filters.get("exclude", [])),
+        since=row["digest_since"],
+    )
+
+
+def delivery_from_row(row: Row) -> DigestDelivery:
+    return DigestDelivery(
+        key=row["key"],
+        user_id=int(row["user_id"]),
+        slot=row["slot"],
+        until=row["until"],
+        status=row["status"],
+        parts=json.loads(row["parts"]),
+        article_ids=json.loads(row["article_ids"]),
+        parts_sent=int(row["parts_sent"]),
+        created_at=row["created_at"],
+        finished_at=row["finished_at"],
+    )

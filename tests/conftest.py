@@ -6,7 +6,9 @@ import asyncio
 import json
 import os
 import sys
+import uuid
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,10 +30,61 @@ def eval_path(*parts: str) -> Path:
     return path
 
 
-@pytest.fixture
-def store_url(tmp_path: Path) -> str:
-    """The NEWSBOT_DB of a fresh, empty store."""
-    return str(tmp_path / "newsbot.db")
+# -- stores: every store test runs on SQLite and on PostgreSQL ------------------------------
+
+BACKENDS = ["sqlite", "postgresql"]
+POSTGRES_ENV = "NEWSBOT_TEST_POSTGRES_URL"
+_postgres_checked: dict[str, str | None] = {}  # URL: why it cannot be used (None: usable)
+
+
+def postgres_url() -> str:
+    """The test server's URL (``NEWSBOT_TEST_POSTGRES_URL``); the test is skipped without it."""
+    url = os.environ.get(POSTGRES_ENV, "").strip()
+    if not url:
+        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql://postgres@127.0.0.1/test)")
+    if url not in _postgres_checked:
+        try:
+            import psycopg
+
+            psycopg.connect(url, connect_timeout=3).close()
+            _postgres_checked[url] = None
+        except ImportError as exc:
+            _postgres_checked[url] = f"psycopg is not installed ({exc})"
+        except Exception as exc:  # any failure to connect: the reason goes into the skip
+            reason = " ".join(line.strip() for line in str(exc).splitlines())
+            _postgres_checked[url] = f"{type(exc).__name__}: {reason}"
+    why = _postgres_checked[url]
+    if why is not None:
+        pytest.skip(f"PostgreSQL at {POSTGRES_ENV} is unreachable: {why}")
+    return url
+
+
+@contextmanager
+def fresh_store_url(backend: str, folder: Path) -> Iterator[str]:
+    """The NEWSBOT_DB of a fresh, empty store: a SQLite file in ``folder``, or a new
+    schema (dropped afterwards) on the PostgreSQL test server, named in ``search_path``."""
+    if backend == "sqlite":
+        yield str(folder / "newsbot.db")
+        return
+    import psycopg
+
+    url = postgres_url()
+    schema = f"newsbot_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute("SET lock_timeout = '20s'")
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The NEWSBOT_DB of a fresh, empty store, once per backend."""
+    with fresh_store_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The SQLite store: migrations, deduplication, transactions, search and sources."""
+"""The store on both backends: migrations, deduplication, transactions, search and sources."""
 
 from __future__ import annotations
 
@@ -26,21 +26,26 @@ def _article(url: str | None = "https://example.com/news/1", text: str | None = 
     )
 
 
-def test_new_store_is_migrated_and_in_wal_mode(store: SQLiteStore, tmp_path: Path) -> None:
-    assert store.schema_version == len(MIGRATIONS)
-    with sqlite3.connect(tmp_path / "newsbot.db") as db:
-        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+def test_new_store_is_migrated(store: Store, store_url: str) -> None:
+    assert store.schema_version == len(MIGRATIONS)  # type: ignore[attr-defined]
+    if isinstance(store, SQLiteStore):
+        with sqlite3.connect(store_url) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    else:
+        from summarizer.store_pg import PG_MIGRATIONS
+
+        assert len(PG_MIGRATIONS) == len(MIGRATIONS)  # one numbering for both backends
 
 
-def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None:
-    path = str(tmp_path / "again.db")
-    with open_store(path) as first:
+def test_reopening_keeps_data_and_does_not_migrate_again(store_url: str) -> None:
+    with open_store(store_url) as first:
         first.add_article(_article(), ["a sentence"], ["a sentence"])
-    with open_store(path) as second:
+    with open_store(store_url) as second:
         assert second.count_articles() == 1
+        assert second.schema_version == len(MIGRATIONS)  # type: ignore[attr-defined]
 
 
-def test_same_url_with_tracking_parameters_is_stored_once(store: SQLiteStore) -> None:
+def test_same_url_with_tracking_parameters_is_stored_once(store: Store) -> None:
     first = store.add_article(_article("https://example.com/news/1"), ["s"], ["s"])
     again = store.add_article(
         _article("https://www.EXAMPLE.com/news/1/?utm_source=tg&fbclid=x", text="Other text."),
@@ -53,7 +58,7 @@ def test_same_url_with_tracking_parameters_is_stored_once(store: SQLiteStore) ->
     assert store.count_articles() == 1
 
 
-def test_same_text_under_another_url_is_stored_once(store: SQLiteStore) -> None:
+def test_same_text_under_another_url_is_stored_once(store: Store) -> None:
     store.add_article(_article("https://a.example/x"), ["s"], ["s"])
     again = store.add_article(
         _article(
@@ -67,7 +72,7 @@ def test_same_text_under_another_url_is_stored_once(store: SQLiteStore) -> None:
     assert store.count_articles() == 1
 
 
-def test_a_failed_ingest_leaves_nothing_behind(store: SQLiteStore) -> None:
+def test_a_failed_ingest_leaves_nothing_behind(store: Store) -> None:
     class Boom(list):  # type: ignore[type-arg]
         def __iter__(self):  # type: ignore[no-untyped-def]
             yield "first sentence"
@@ -79,7 +84,7 @@ def test_a_failed_ingest_leaves_nothing_behind(store: SQLiteStore) -> None:
     assert store.search_sentences(["first"]) == []
 
 
-def test_sentence_search_ranks_matches_and_ignores_fts_syntax(store: SQLiteStore) -> None:
+def test_sentence_search_ranks_matches_and_ignores_fts_syntax(store: Store) -> None:
     store.add_article(
         _article(),
         ["Vladimir Medinsky led the delegation.", "The talks lasted two hours."],
@@ -91,7 +96,7 @@ def test_sentence_search_ranks_matches_and_ignores_fts_syntax(store: SQLiteStore
     assert store.search_sentences(['"unbalanced', "AND OR NOT (", "*"]) == []
 
 
-def test_latest_orders_by_date(store: SQLiteStore) -> None:
+def test_latest_orders_by_date(store: Store) -> None:
     old = Article(text="Old news text here.", url="https://e.x/old", published="2020-01-01")
     new = Article(text="New news text here.", url="https://e.x/new", published="2025-01-01")
     store.add_article(old, ["Old."], ["Old."])
@@ -99,7 +104,7 @@ def test_latest_orders_by_date(store: SQLiteStore) -> None:
     assert [a.article.url for a in store.latest(2)] == ["https://e.x/new", "https://e.x/old"]
 
 
-def test_sources_and_posts(store: SQLiteStore) -> None:
+def test_sources_and_posts(store: Store) -> None:
     source, created = store.add_source("channel", "youlistenedmayak", "https://t.me/s/x")
     assert created
     assert store.add_source("channel", "youlistenedmayak", "https://t.me/s/x")[1] is False
@@ -116,7 +121,9 @@ def test_sources_and_posts(store: SQLiteStore) -> None:
     assert not store.remove_source("youlistenedmayak")
 
 
-@pytest.mark.parametrize("db", ["postgresql://localhost/x", "mysql://x", "/no/such/dir/n.db"])
+@pytest.mark.parametrize(
+    "db", ["postgresql://127.0.0.1:1/x", "mysql://x", "/no/such/dir/n.db"]
+)
 def test_unusable_store_names_are_refused(db: str) -> None:
     with pytest.raises(BadInput):
         open_store(db)
