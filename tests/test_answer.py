@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
 from collections.abc import Iterator
@@ -11,8 +12,16 @@ import pytest
 
 from summarizer import core
 from summarizer.answer import THRESHOLD, answer_question, facts_about
-from summarizer.store import SQLiteStore, open_store
-from tests.conftest import ISTANBUL, ROOT, SEEDS, eval_path, run_cli
+from summarizer.store import Store, open_store
+from tests.conftest import (
+    BACKENDS,
+    ISTANBUL,
+    ROOT,
+    SEEDS,
+    eval_path,
+    fresh_store_url,
+    run_cli,
+)
 
 DATA = ROOT / "tests" / "data"
 
@@ -33,18 +42,30 @@ def _right(answer: str | None, accepted: list[str] | None) -> bool:
     )
 
 
-@pytest.fixture(scope="module")
-def news() -> Iterator[SQLiteStore]:
-    """Every seed and test article in one store, so each question has distractors."""
-    store = open_store(":memory:")
-    assert isinstance(store, SQLiteStore)
+@functools.cache
+def _digests() -> list[core.Digest]:
+    """Every seed and test article, digested once for both backends."""
+    out = []
     for path in [*sorted(SEEDS.glob("*.txt")), *sorted(DATA.glob("*.txt"))]:
         article = core.read_file(path)
         if not article.url:
             article.url = f"https://news.example/{path.stem}"
-        core.store_digest(store, core.digest(article))
-    yield store
-    store.close()
+        out.append(core.digest(article))
+    return out
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def news(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    """Every seed and test article in one store, so each question has distractors; the
+    answers must be the same on SQLite and on PostgreSQL."""
+    with fresh_store_url(request.param, tmp_path_factory.mktemp("news")) as url:
+        store = open_store(url)
+        for digested in _digests():
+            core.store_digest(store, digested)
+        yield store
+        store.close()
 
 
 async def test_seed_dev_questions_all_right_through_the_cli(tmp_path: Path) -> None:
@@ -100,7 +121,7 @@ async def test_seed_dev_questions_all_right_through_the_cli(tmp_path: Path) -> N
     ],
 )
 def test_unseen_articles_are_answered(
-    news: SQLiteStore, question: str, accepted: list[str]
+    news: Store, question: str, accepted: list[str]
 ) -> None:
     answer = answer_question(news, question)
     assert _right(answer.answer, accepted), answer
@@ -119,20 +140,20 @@ def test_unseen_articles_are_answered(
         "?",
     ],
 )
-def test_unsupported_questions_get_no_answer(news: SQLiteStore, question: str) -> None:
+def test_unsupported_questions_get_no_answer(news: Store, question: str) -> None:
     answer = answer_question(news, question)
     assert answer.answer is None, answer
     assert answer.evidence == []
 
 
-def test_the_relative_clause_trap(news: SQLiteStore) -> None:
+def test_the_relative_clause_trap(news: Store) -> None:
     # "X, who President Y tapped to lead Z": Y is nearest to "lead", but X leads
     answer = answer_question(news, "Who led Moscow's delegation?")
     assert answer.answer is not None
     assert "Putin" not in answer.answer
 
 
-def test_answers_name_people_in_full_and_cite_sources(news: SQLiteStore) -> None:
+def test_answers_name_people_in_full_and_cite_sources(news: Store) -> None:
     answer = answer_question(news, "Who led Iceland's delegation?")
     assert answer.answer == "Bjarkey Gunnarsdottir"
     (evidence, *_) = answer.evidence
@@ -141,7 +162,7 @@ def test_answers_name_people_in_full_and_cite_sources(news: SQLiteStore) -> None
     assert evidence.published == "2024-03-12"
 
 
-def test_facts_about_a_person_in_any_spelling(news: SQLiteStore) -> None:
+def test_facts_about_a_person_in_any_spelling(news: Store) -> None:
     for spelling in ("Myrseth", "Cecilie Myrseth", "Мюрсет"):
         found = facts_about(news, spelling)
         if spelling == "Мюрсет":
@@ -197,11 +218,11 @@ async def test_ask_text_output_and_bad_input(tmp_path: Path) -> None:
     ],
 )
 def test_who_is_a_person_gives_their_role(
-    news: SQLiteStore, question: str, accepted: list[str]
+    news: Store, question: str, accepted: list[str]
 ) -> None:
     answer = answer_question(news, question)
     assert _right(answer.answer, accepted), answer
 
 
-def test_who_is_an_unknown_person_is_not_guessed(news: SQLiteStore) -> None:
+def test_who_is_an_unknown_person_is_not_guessed(news: Store) -> None:
     assert answer_question(news, "Who is Barack Obama?").answer is None
