@@ -14,8 +14,10 @@ with server-side parameters and pipelined ``executemany``. As with SQLite, one
 connection guarded by one lock serves a process; every write is one transaction
 (``with self._tx()``), every read one statement in autocommit mode. A process
 that needs more concurrency opens more stores (each poll worker is a process of
-its own). A connection lost (the server restarted) is opened again on the next
-call; the call that saw it fail raises, and nothing is retried behind its back.
+its own). A connection lost (the server restarted) is opened again: a read that
+found it lost is tried once more; a write raises (it may or may not have been
+committed, so it is never repeated behind the caller's back) and the next call
+reconnects.
 
 Schema: :data:`PG_MIGRATIONS` has the same numbering and meaning as
 :data:`summarizer.store.MIGRATIONS`; the version applied is kept in
@@ -353,11 +355,18 @@ class PostgresStore(Store):
 
     def _read(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict]:
         with self._lock:
-            return self._conn().execute(sql, params).fetchall()
+            try:
+                return self._conn().execute(sql, params).fetchall()
+            except psycopg.OperationalError:
+                if not self._db.closed or self._closed:
+                    raise
+                # the connection was lost (a server restart, an idle timeout): a read
+                # changes nothing, so it is safe to try once more on a new connection
+                return self._conn().execute(sql, params).fetchall()
 
     def _one(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> dict | None:
-        with self._lock:
-            return self._conn().execute(sql, params).fetchone()
+        rows = self._read(sql, params)
+        return rows[0] if rows else None
 
     def _migrate(self) -> None:
         with self._tx() as db:
