@@ -190,3 +190,67 @@ def test_default_holds_its_own_on_bbc() -> None:
         means[name] = total / len(items)
     assert means["news"] > means["lead"] + 0.05
     assert means["news"] > means["reduction"] - 0.03
+
+
+@pytest.mark.parametrize("algorithm", sorted(ALGORITHMS))
+def test_wire_datelines_with_their_agency_are_never_chosen(algorithm: str) -> None:
+    text = (
+        "ВЛАДИВОСТОК, 10 авг – РИА Новости.\n\n"
+        "Восемнадцать туристов застряли на пляже в Приморье из-за ливней, сообщает МЧС. "
+        "Спасатели доставили туристам воду и продукты. Туристов вывезут после спада воды."
+    )
+    for count in (1, 2):
+        summary = summarize(text, "ru", count=count, algorithm=algorithm)
+        assert "ВЛАДИВОСТОК, 10 авг – РИА Новости." not in summary
+        assert len(summary) == count
+
+
+def test_a_dash_after_a_dateline_is_not_always_an_agency() -> None:
+    from summarizer.summarize import is_agency_dateline
+
+    assert is_agency_dateline("БУЭНОС-АЙРЕС, 10 авг – РИА Новости.")
+    assert is_agency_dateline("MOSCOW, 5 May - Interfax.")
+    assert not is_agency_dateline("LONDON, 5 May - Prices rose sharply across the city today.")
+    assert not is_agency_dateline("Москва, 10 августа – президент подписал указ о назначении.")
+
+
+def test_russian_one_sentence_summary_is_the_lede_not_a_deck() -> None:
+    # The deck above the story has no final stop; the wire lede follows the dateline. The
+    # third sentence repeats more of the others (most central), but Russian wire copy
+    # puts its point first.
+    text = (
+        'В финале он сыграет с другим представителем Англии, "Ливерпулем"\n\n'
+        "МОСКВА, 9 мая - Интерфакс.\n\n"
+        'Лондонский "Тоттенхэм" победил "Аякс" в полуфинале Лиги чемпионов и вышел в финал. '
+        '"Аякс" вел в счете после первого тайма. '
+        'Во втором тайме "Тоттенхэм" забил "Аяксу" три мяча в полуфинале Лиги чемпионов '
+        "и вышел в финал Лиги чемпионов. "
+        "Финал Лиги чемпионов пройдет в Мадриде."
+    )
+    assert summarize(text, "ru", count=1) == [
+        'Лондонский "Тоттенхэм" победил "Аякс" в полуфинале Лиги чемпионов и вышел в финал.'
+    ]
+
+
+def test_bench_rouge_tokenizer_gives_rouge_scores_own_tokens() -> None:
+    tokenizers = pytest.importorskip("rouge_score.tokenizers")
+    from bench.summaries import RougeTokenizer
+
+    text = "Running runners ran 3.5 miles; the councils' budgets were approved, ÉTÉ naïve."
+    ours = RougeTokenizer()
+    assert ours.tokenize(text) == tokenizers.DefaultTokenizer(use_stemmer=True).tokenize(text)
+    assert ours.tokenize(text) == ours.tokenize(text)  # the remembered tokens are the same
+
+
+@pytest.mark.skipif(not (BBC / "Summaries").is_dir(), reason="no BBC eval data")
+def test_bench_scores_do_not_depend_on_the_number_of_workers() -> None:
+    pytest.importorskip("rouge_score")
+    from bench import summaries
+
+    items = summaries.load(BBC)[::300][:6]
+    names = ["lead", "reduction", "news"]
+    one = summaries.run(items, names, progress=False, jobs=1)
+    two = summaries.run(items, names, progress=False, jobs=2)
+    assert [r.name for r in two] == names
+    assert [r.scores for r in one] == [r.scores for r in two]
+    assert all(len(r.millis) == len(items) for r in two)
