@@ -112,6 +112,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="receive updates at this public HTTPS URL (default: NEWSBOT_WEBHOOK_URL, if set)",
     )
 
+    worker = sub.add_parser(
+        "worker",
+        help="poll watched sources, sharing them with other workers (no token needed)",
+        description=(
+            "Poll the watched sources that are due, leasing each from the store so that "
+            "any number of workers (and the leader of `newsbot run`) split them without "
+            "fetching a source twice in one round. Runs until SIGINT/SIGTERM; see README "
+            "'Running at scale'."
+        ),
+    )
+    worker.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        metavar="N",
+        help="sources polled at once (default: NEWSBOT_WORKER_CONCURRENCY, 4)",
+    )
+    worker.add_argument("--name", help="this worker's name in the leases (default: host:pid)")
+    worker.add_argument(
+        "--once", action="store_true", help="stop when no source is due instead of waiting"
+    )
+    worker.add_argument("--json", action="store_true", help="print what it did as JSON")
+
     sub.add_parser(
         "health",
         help="ask the running bot's /healthz (exit 0 when healthy): the Docker HEALTHCHECK",
@@ -436,6 +458,43 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"must be 1-64, not {value}")
+    return value
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Poll due sources, leased from the shared store, until stopped (see bot/worker.py)."""
+    from bot import worker
+    from summarizer.store import open_store
+
+    open_store(settings.db).close()  # a store that cannot be opened stops the start here
+    report = asyncio.run(
+        worker.main(settings, name=args.name, concurrency=args.concurrency, once=args.once)
+    )
+    summary = {
+        "worker": report.name,
+        "polled": report.polled,
+        "new": report.new,
+        "already_stored": report.known,
+        "failed": report.failed,
+        "seconds": round(report.seconds, 3),
+    }
+    if args.json:
+        print(json.dumps(summary))
+    elif not args.quiet:
+        print(
+            f"polled {report.polled} sources: {report.new} new, {report.known} already stored, "
+            f"{report.failed} failed"
+        )
+    return EXIT_OK
+
+
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     """GET the local /healthz; 0 when it answers 200 (used by the image's HEALTHCHECK)."""
     import urllib.error
@@ -465,6 +524,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "ask": cmd_ask,
     "facts": cmd_facts,
     "run": cmd_run,
+    "worker": cmd_worker,
     "health": cmd_health,
 }
 
