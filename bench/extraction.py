@@ -6,8 +6,9 @@
 body text): every extractor runs on every page; its text is scored against the
 ground truth with lowercase ``\\w+`` tokens and multiset overlap (token precision,
 recall, F1 per page, then the mean over pages: macro). A page an extractor refuses
-or crashes on scores 0. Time is the median wall-clock per page, one process, the
-HTML already decoded in memory.
+or crashes on scores 0. Time is the median wall-clock per page, the HTML already
+decoded in memory; the pages are shared out over ``--jobs`` worker processes (default:
+one per CPU), each page run by every extractor in turn in one worker.
 
 **Trafilatura set** (``extraction-trafilatura/``, 105 pages with snippets that must
 and must not appear): the share of "with" snippets found (recall) and of "without"
@@ -23,14 +24,17 @@ import datetime as dt
 import gzip
 import json
 import logging
+import multiprocessing as mp
+import os
 import platform
 import re
 import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from bench import offline
@@ -211,46 +215,80 @@ def _norm(text: str) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
-def _run(name: str, extract: Callable[[str, str | None], str], page: Page, s: Scores) -> str:
-    start = time.perf_counter()
-    try:
-        text = extract(page.html, page.url)
-    except Exception as exc:  # a crash is a result here: scored as an empty page
-        why = " ".join(str(exc).replace("*", "").split())[:80]
-        s.failures.append(f"{page.key[:16]}: {type(exc).__name__}: {why}")
-        log.debug("%s failed on %s", name, page.key, exc_info=True)
-        text = ""
-    s.millis.append((time.perf_counter() - start) * 1000)
+Extracted = list[tuple[str, float, str | None]]  # per extractor: text, ms, failure
+
+
+def extract_page(page: Page, names: Sequence[str]) -> Extracted:
+    """Every extractor of ``names`` on ``page``: its text ("" on a crash), its time in ms,
+    and the crash as "key: reason" (None when it did not crash)."""
+    out: Extracted = []
+    for name, extract in extractors(names).items():
+        failure = None
+        start = time.perf_counter()
+        try:
+            text = extract(page.html, page.url)
+        except Exception as exc:  # a crash is a result here: scored as an empty page
+            why = " ".join(str(exc).replace("*", "").split())[:80]
+            failure = f"{page.key[:16]}: {type(exc).__name__}: {why}"
+            log.debug("%s failed on %s", name, page.key, exc_info=True)
+            text = ""
+        out.append((text, (time.perf_counter() - start) * 1000, failure))
+    return out
+
+
+def _extracted(
+    pages: Sequence[Page], names: Sequence[str], label: str, progress: bool, jobs: int
+) -> Iterator[tuple[Page, Extracted]]:
+    """Each page with what every extractor made of it, in page order, from ``jobs``
+    worker processes (the extractors run one after the other on a page, in one worker)."""
+    work = partial(extract_page, names=names)
+    if jobs <= 1 or len(pages) <= 1:
+        for page in _progress(pages, label, progress):
+            yield page, work(page)
+        return
+    # Import every extractor (and load its data) once, before the workers are forked.
+    work(pages[0])
+    context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
+    with context.Pool(min(jobs, len(pages))) as pool:
+        done = pool.imap(work, pages)
+        yield from zip(pages, _progress(done, label, progress, len(pages)), strict=True)
+
+
+def _record(s: Scores, result: tuple[str, float, str | None]) -> str:
+    text, millis, failure = result
+    s.millis.append(millis)
+    if failure:
+        s.failures.append(failure)
     return text
 
 
-def run_zyte(pages: Sequence[Page], names: Sequence[str], progress: bool = True) -> list[Scores]:
-    chosen = extractors(names)
-    results = {n: Scores(n) for n in chosen}
-    for page in _progress(pages, "zyte pages", progress):
-        for name, extract in chosen.items():
-            s = results[name]
-            p, r, f = prf(_run(name, extract, page, s), page.truth)
+def run_zyte(
+    pages: Sequence[Page], names: Sequence[str], progress: bool = True, jobs: int = 1
+) -> list[Scores]:
+    chosen = list(extractors(names))
+    results = [Scores(n) for n in chosen]
+    for page, extracted in _extracted(pages, chosen, "zyte pages", progress, jobs):
+        for s, result in zip(results, extracted, strict=True):
+            p, r, f = prf(_record(s, result), page.truth)
             s.precision.append(p)
             s.recall.append(r)
             s.f1.append(f)
-    return list(results.values())
+    return results
 
 
 def run_trafilatura(
-    pages: Sequence[Page], names: Sequence[str], progress: bool = True
+    pages: Sequence[Page], names: Sequence[str], progress: bool = True, jobs: int = 1
 ) -> list[Scores]:
-    chosen = extractors(names)
-    results = {n: Scores(n) for n in chosen}
-    for page in _progress(pages, "trafilatura-set pages", progress):
-        for name, extract in chosen.items():
-            s = results[name]
-            text = _norm(_run(name, extract, page, s))
+    chosen = list(extractors(names))
+    results = [Scores(n) for n in chosen]
+    for page, extracted in _extracted(pages, chosen, "trafilatura-set pages", progress, jobs):
+        for s, result in zip(results, extracted, strict=True):
+            text = _norm(_record(s, result))
             s.wanted += len(page.with_)
             s.found += sum(1 for snippet in page.with_ if _norm(snippet) in text)
             s.unwanted += len(page.without)
             s.kept += sum(1 for snippet in page.without if _norm(snippet) in text)
-    return list(results.values())
+    return results
 
 
 # -- report ---------------------------------------------------------------------
@@ -321,7 +359,9 @@ def section(
         "(`trafilatura.extract`, defaults), readability-lxml (`Document(html).summary()`, then",
         "the text of its HTML) and newspaper4k (`Article.download(input_html=...)` + `parse()`).",
         "Pages are decoded once, as newsbot's fetcher would (`fetch.decode_body`), and every",
-        "extractor gets the same string and the page's URL.",
+        "extractor gets the same string and the page's URL. The pages are shared out over",
+        "`--jobs` worker processes (default: one per CPU); each page is run by every extractor",
+        "in turn in one worker, so the extractors are timed side by side.",
         "",
         f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- command: `{command}`",
@@ -370,6 +410,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
     parser.add_argument("--no-progress", action="store_true", help="no progress output")
     parser.add_argument("--show", type=int, default=0, metavar="N", help="print our N worst pages")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes sharing the pages (default: one per CPU)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
 
@@ -382,8 +428,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     zyte_pages = load_zyte(args.data, args.quick)
     traf_pages = load_trafilatura(args.data, args.quick)
     _say(f"{len(zyte_pages)} Zyte pages, {len(traf_pages)} trafilatura-set pages")
-    zyte = run_zyte(zyte_pages, args.only, progress)
-    traf = run_trafilatura(traf_pages, args.only, progress)
+    jobs = max(1, args.jobs)
+    zyte = run_zyte(zyte_pages, args.only, progress, jobs)
+    traf = run_trafilatura(traf_pages, args.only, progress, jobs)
     _say(f"done in {time.perf_counter() - started:.0f} s")
     print("\n".join(zyte_table(zyte)))
     print(verdict(zyte))
