@@ -56,9 +56,9 @@ POLL_JOB = "poll-sources"
 SYNC_JOB = "digest-sync"
 # endpoints that put a message in a chat: paced per chat
 _PACED = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
-# messages in any one second, in all: Telegram allows about 30; one under leaves room for
-# clocks that disagree (PriorityPacer counts each message until a second after its answer)
-OVERALL_RATE = 29.0
+# messages in any one second, in all: Telegram allows 30. PriorityPacer counts each message
+# from its turn until a second after its answer, so arrivals never exceed it in any second
+OVERALL_RATE = 30.0
 
 
 @dataclass
