@@ -57,7 +57,7 @@ from summarizer.store import DigestCandidate, DigestSettings, Store
 from summarizer.urls import normalize_url
 from summarizer.watch import off_loop
 
-from . import texts
+from . import i18n, texts
 from .render import split_html
 
 if TYPE_CHECKING:
@@ -301,7 +301,9 @@ def source_name(kind: str, key: str, url: str) -> str:
         return f"@{key}"
     if kind == "admin":
         tail = url.rstrip("/").rsplit("/", 1)[-1]
-        return f"@{tail}" if tail and not tail.lstrip("-").isdigit() and tail != "c" else "channel"
+        if tail and not tail.lstrip("-").isdigit() and tail != "c":
+            return f"@{tail}"
+        return texts.UNNAMED_CHANNEL
     host = urlsplit(url).hostname or url
     return host.removeprefix("www.")
 
@@ -391,7 +393,16 @@ def compose(
     since: str | None = None,
     scheduled: bool = True,
 ) -> Composed:
-    """The messages of one digest for ``user``, covering articles stored up to ``until``."""
+    """The messages of one digest for ``user``, covering articles stored up to ``until``,
+    in the user's stored language (a job has no update to take it from)."""
+    known = store.get_user(user.user_id)
+    with i18n.using(known.language_code if known is not None else None):
+        return _compose(store, user, until, since, scheduled)
+
+
+def _compose(
+    store: Store, user: DigestSettings, until: datetime, since: str | None, scheduled: bool
+) -> Composed:
     start = since or user.since or _iso(until - period(user.frequency))
     candidates = store.digest_candidates(user.user_id, start, _iso(until), MAX_CANDIDATES)
     keywords = KeywordFilter(user.include, user.exclude)

@@ -185,7 +185,7 @@ async def summary(update: Update, context: Context) -> None:
         return
     url = _first_url(" ".join(context.args or []))
     if url is None and context.args:
-        await _answer(update, context, texts.failed(f"{' '.join(context.args)} is not a link"))
+        await _answer(update, context, texts.not_a_link(" ".join(context.args)))
         return
     if url is None and message.reply_to_message is not None:
         url = _message_url(message.reply_to_message)
@@ -274,7 +274,7 @@ async def watch(update: Update, context: Context) -> None:
     data = context.bot_data
     try:
         if len(context.args) > 1:
-            raise BadInput("give one channel or URL at a time")
+            raise BadInput(texts.one_source_at_a_time())
         ref = parse_source(context.args[0], data.settings.tme_url)
         source, created = data.store.watch_source(user.id, ref.kind, ref.key, ref.url)
     except NewsbotError as exc:

@@ -3,13 +3,22 @@
 Every text is English here and translated through gettext into the reader's
 language (:mod:`bot.i18n`: en, ru, uk; the catalogues are in ``bot/locale``).
 Constants such as ``texts.HELP`` are read through the module's
-``__getattr__``, so each read is in the language of the update being handled.
+``__getattr__``, so each read is in the language of the update being handled;
+functions translate when they are called. Handlers get that language from
+the update (:func:`bot.handlers.remember`); digests, made by a job, from the
+stored language of each user (:func:`bot.digest.compose`). Nothing outside
+this module puts words in a reply: ``tests/test_i18n.py`` checks both.
 
-Functions that take text escape it; constants are already valid HTML.
+The library's error sentences (:mod:`summarizer`, English, also printed by
+the CLI) are translated here too (:func:`reason`), by their shape.
+
+Functions that take text escape it; constants are already valid HTML, and so
+is every translation (only ``<b>``, balanced).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -99,6 +108,7 @@ Send me a <b>question</b> and I answer from the articles I have read, quoting th
 /unsubscribe: no more digests
 /digest: a digest now
 /lang: the language I answer in (English, Русский, Українська)
+/stats: counts, queues and failing sources (administrators only)
 /help: this message
 
 Add me to your channel as an administrator and I read its posts too.""")
@@ -142,9 +152,9 @@ def dont_know(question: str) -> str:
     return _("I don't know: nothing in the articles I have read answers that.")
 
 
-def failed(reason: str) -> str:
+def failed(reason_: str) -> str:
     """A user-caused error (a refused URL, a page that is not an article, …)."""
-    sentence = reason.strip()
+    sentence = reason(reason_).strip()
     if sentence:
         sentence = sentence[0].upper() + sentence[1:]
     if sentence and sentence[-1] not in ".!?…":
@@ -167,11 +177,10 @@ def watch_result(name: str, new: int, known: int) -> str:
     return _("{name}: {found}. Ask me about them.").format(name=esc(name), found=found)
 
 
-def watch_failed(name: str, reason: str) -> str:
-    return (
-        f"I could not read {esc(name)}: {esc(reason)}. I will keep trying; "
-        f"/unwatch {esc(name)} to stop."
-    )
+def watch_failed(name: str, reason_: str) -> str:
+    return _(
+        "I could not read {name}: {reason}. I will keep trying; /unwatch {name} to stop."
+    ).format(name=esc(name), reason=esc(reason(reason_).rstrip(".")))
 
 
 def unwatched(name: str, removed: bool) -> str:
@@ -184,30 +193,69 @@ def sources_header(count: int, cap: int) -> str:
     return _("<b>Your sources</b> ({count} of {cap}):").format(count=count, cap=cap)
 
 
-_FREQUENCY_NAMES = {"daily": "daily", "weekdays": "weekday", "weekly": "weekly"}
-FREQUENCY_BUTTONS = {"daily": "Daily", "weekdays": "Weekdays", "weekly": "Weekly (Mon)"}
+def not_a_link(value: str) -> str:
+    """/summary with words that are no link."""
+    return failed(_("{value} is not a link").format(value=value))
+
+
+def one_source_at_a_time() -> str:
+    """The reason (plain text) for a BadInput: /watch with more than one source."""
+    return _("give one channel or URL at a time")
+
+
+# -- digests: when
+
+_WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+# translated as the month in a date ("17 June": июня, червня)
+_MONTHS = (
+    N_("Jan"),
+    N_("Feb"),
+    N_("Mar"),
+    N_("Apr"),
+    N_("May"),
+    N_("Jun"),
+    N_("Jul"),
+    N_("Aug"),
+    N_("Sep"),
+    N_("Oct"),
+    N_("Nov"),
+    N_("Dec"),
+)
+_SCHEDULES = {
+    "daily": N_("a daily digest at {at} ({tz})"),
+    "weekdays": N_("a weekday digest at {at} ({tz})"),
+    "weekly": N_("a weekly digest (Mondays) at {at} ({tz})"),
+}
+_FREQUENCY_BUTTONS = {
+    "daily": N_("Daily"),
+    "weekdays": N_("Weekdays"),
+    "weekly": N_("Weekly (Mon)"),
+}
 
 
 def when_local(moment: datetime) -> str:
-    """A delivery time in the user's zone: "Tue 17 Jun, 08:00"."""
-    return moment.strftime("%a %d %b, %H:%M")
+    """A delivery time in the user's zone: "Tue 17 Jun, 08:00" (вт, 17 июня, 08:00)."""
+    return _("{weekday} {day:02d} {month}, {time}").format(
+        weekday=_(_WEEKDAYS[moment.weekday()]),
+        day=moment.day,
+        month=_(_MONTHS[moment.month - 1]),
+        time=moment.strftime("%H:%M"),
+    )
 
 
 def _schedule(at: str, tz: str, frequency: str) -> str:
-    kind = _FREQUENCY_NAMES.get(frequency, frequency)
-    days = " (Mondays)" if frequency == "weekly" else ""
-    return f"a {kind} digest{days} at {esc(at)} ({esc(tz)})"
+    template = _SCHEDULES.get(frequency, _SCHEDULES["daily"])
+    return _(template).format(at=esc(at), tz=esc(tz))
 
 
 def next_digest(moment: datetime | None) -> str:
-    return f"Next digest: {esc(when_local(moment))}." if moment is not None else ""
+    if moment is None:
+        return ""
+    return _("Next digest: {when}.").format(when=esc(when_local(moment)))
 
 
 def subscribed(at: str, tz: str, frequency: str = "daily", upcoming: datetime | None = None) -> str:
-    if frequency == "daily":  # the long-standing wording
-        head = f"Done: a daily digest at {esc(at)} ({esc(tz)})."
-    else:
-        head = f"Done: {_schedule(at, tz, frequency)}."
+    head = _("Done: {schedule}.").format(schedule=_schedule(at, tz, frequency))
     return f"{head} {next_digest(upcoming)}".strip()
 
 
@@ -221,15 +269,18 @@ def settings_message(
     upcoming: datetime | None,
 ) -> str:
     if at is None:
-        return (
+        return _(
             "<b>Digest settings</b>\nYou have no digest. /subscribe 08:00 starts one, "
             "or press the button below."
         )
+    filters = filters_line(include, exclude)
     lines = [
-        "<b>Digest settings</b>",
-        f"When: {_schedule(at, tz, frequency)}",
-        "Nothing new: " + ("no message" if skip_empty else "a one-line note"),
-        "Filters: " + (filters_line(include, exclude) or "none (/filter +word -word)"),
+        _("<b>Digest settings</b>"),
+        _("When: {schedule}").format(schedule=_schedule(at, tz, frequency)),
+        _("Nothing new: no message") if skip_empty else _("Nothing new: a one-line note"),
+        _("Filters: {filters}").format(filters=filters)
+        if filters
+        else _("Filters: none (/filter +word -word)"),
         next_digest(upcoming),
     ]
     return "\n".join(lines)
@@ -245,63 +296,81 @@ def _quoted(term: str) -> str:
 
 def filters_set(include: Sequence[str], exclude: Sequence[str], upcoming: datetime | None) -> str:
     line = filters_line(include, exclude)
-    head = f"Filters: {line}." if line else "No filters: every story goes in your digest."
+    if line:
+        head = _("Filters: {filters}.").format(filters=line)
+    else:
+        head = _("No filters: every story goes in your digest.")
     if include:
-        head += " Only stories with a + word go in."
+        head += " " + _("Only stories with a + word go in.")
     if upcoming is None:
-        return head + " You have no digest yet: /subscribe 08:00 starts one."
+        return head + " " + _("You have no digest yet: /subscribe 08:00 starts one.")
     return f"{head} {next_digest(upcoming)}"
 
 
 def filter_usage(bad: str = "") -> str:
-    lead = f"I can't use {esc(bad)} as a filter. " if bad else ""
-    return (
-        f"{lead}Write /filter +word to keep only stories with a word, /filter -word to drop "
+    usage = _(
+        "Write /filter +word to keep only stories with a word, /filter -word to drop "
         'stories with it, /filter +"two words" for a phrase, /filter clear to remove them all.'
     )
+    if not bad:
+        return usage
+    return _("I can't use {bad} as a filter.").format(bad=esc(bad)) + " " + usage
 
 
 def too_many_filters(cap: int) -> str:
-    return f"That makes more than {cap} filter words. /filter clear, then set the ones you need."
+    return ngettext(
+        "That makes more than {cap} filter word. /filter clear, then set the ones you need.",
+        "That makes more than {cap} filter words. /filter clear, then set the ones you need.",
+        cap,
+    ).format(cap=cap)
 
 
 def settings_changed(upcoming: datetime | None) -> str:
-    return f"Saved. {next_digest(upcoming)}".strip()
+    """The answer to a button press (a short notice: plain text)."""
+    return (_("Saved.") + " " + next_digest(upcoming)).strip()
 
 
-BUTTON_EARLIER_HOUR = "−1 h"
-BUTTON_LATER_HOUR = "+1 h"
-BUTTON_EARLIER = "−15 min"
-BUTTON_LATER = "+15 min"
+_TEXTS["BUTTON_EARLIER_HOUR"] = N_("−1 h")
+_TEXTS["BUTTON_LATER_HOUR"] = N_("+1 h")
+_TEXTS["BUTTON_EARLIER"] = N_("−15 min")
+_TEXTS["BUTTON_LATER"] = N_("+15 min")
 _TEXTS["BUTTON_SUBSCRIBE"] = N_("Start a daily digest at 08:00")
 
 
 def button_skip(skip_empty: bool) -> str:
-    return "Nothing new: stay silent ✓" if skip_empty else "Nothing new: send a note ✓"
+    if skip_empty:
+        return _("Nothing new: stay silent ✓")
+    return _("Nothing new: send a note ✓")
 
 
 def button_frequency(frequency: str, current: str) -> str:
-    label = FREQUENCY_BUTTONS.get(frequency, frequency)
+    name = _FREQUENCY_BUTTONS.get(frequency)
+    label = _(name) if name else frequency
     return f"{label} ✓" if frequency == current else label
+
+
+# -- digests: what
 
 
 def digest_nothing_new(filtered: bool) -> str:
     if filtered:
-        return "Your digest: nothing new that passes your filters since the last one."
-    return "Your digest: nothing new since the last one."
+        return _("Your digest: nothing new that passes your filters since the last one.")
+    return _("Your digest: nothing new since the last one.")
 
 
 def digest_story(
     title: str, summary: Sequence[str], url: str | None, sources: Sequence[tuple[str, str]]
 ) -> str:
     """One story: title, where it was seen (each name links its article), summary, link."""
-    lines = [f"<b>{esc(title or 'Untitled')}</b>"]
+    lines = ["<b>" + esc(title or _("Untitled")) + "</b>"]
     named = [
         link(href, name) if href.lower().startswith(("http://", "https://")) else esc(name)
         for name, href in sources
     ]
-    if named:
-        lines.append(("Sources: " if len(named) > 1 else "Source: ") + ", ".join(named))
+    if len(named) > 1:
+        lines.append(_("Sources: {names}").format(names=", ".join(named)))
+    elif named:
+        lines.append(_("Source: {names}").format(names=named[0]))
     lines += [f"• {esc(sentence)}" for sentence in summary]
     if url and url.lower().startswith(("http://", "https://")):
         lines.append(link(url))
@@ -309,25 +378,45 @@ def digest_story(
 
 
 def digest_more(count: int) -> str:
-    return f"…and {count} more stor{'ies' if count != 1 else 'y'}: /latest shows the newest."
+    return ngettext(
+        "…and {count} more story: /latest shows the newest.",
+        "…and {count} more stories: /latest shows the newest.",
+        count,
+    ).format(count=count)
+
+
+def digest_header(articles: int, stories: int | None = None) -> str:
+    head = ngettext(
+        "<b>Your digest</b>: the {count} newest article",
+        "<b>Your digest</b>: the {count} newest articles",
+        articles,
+    ).format(count=articles)
+    if stories is not None and stories != articles:
+        head += ngettext(", in {count} story", ", in {count} stories", stories).format(
+            count=stories
+        )
+    return head + "."
+
+
+_TEXTS["UNNAMED_CHANNEL"] = N_("channel")  # a channel post's source with no public name
 
 
 def bad_time(value: str) -> str:
-    return (
-        f"{esc(value)} is not a time of day. Write it as HH:MM on a 24-hour clock, "
+    return _(
+        "{value} is not a time of day. Write it as HH:MM on a 24-hour clock, "
         "for example /subscribe 08:00 Europe/Kyiv."
-    )
+    ).format(value=esc(value))
 
 
 def bad_zone(value: str) -> str:
-    return (
-        f"I don't know the time zone {esc(value)}. Use a name like Europe/Kyiv, "
+    return _(
+        "I don't know the time zone {value}. Use a name like Europe/Kyiv, "
         "or UTC, or an offset like UTC+3 or UTC-5:30."
-    )
+    ).format(value=esc(value))
 
 
 def subscribe_usage() -> str:
-    return (
+    return _(
         "Usage: /subscribe [HH:MM] [TIMEZONE] [daily|weekdays|weekly], "
         "for example /subscribe 08:00 Europe/Kyiv weekdays."
     )
@@ -335,13 +424,6 @@ def subscribe_usage() -> str:
 
 def channel_ingested(new: int) -> str:  # logged, not sent: channels get no replies
     return f"channel post: {new} new"
-
-
-def digest_header(articles: int, stories: int | None = None) -> str:
-    noun = "article" if articles == 1 else "articles"
-    if stories is None or stories == articles:
-        return f"<b>Your digest</b>: the {articles} newest {noun}."
-    return f"<b>Your digest</b>: the {articles} newest {noun}, in {stories} stories."
 
 
 def no_facts(name: str) -> str:
@@ -391,7 +473,7 @@ def _cite(item: Any) -> str:
     if url and str(url).lower().startswith(("http://", "https://")):
         where = link(str(url), title or str(url))
     else:
-        where = esc(title or "a stored text")
+        where = esc(title or _("a stored text"))
     return f"— {where}{f', {esc(date)}' if date else ''}"
 
 
@@ -410,11 +492,12 @@ def facts_message(name: str, found: Sequence[Any]) -> str:
 
 def source_line(name: str, source: Source) -> str:
     if source.failures:
-        status = f"failing: {source.last_error or 'unknown error'}"
+        error = reason(source.last_error).rstrip(".") if source.last_error else _("unknown error")
+        status = _("failing: {error}").format(error=error)
     elif source.last_polled:
-        status = f"read {source.last_polled[:16].replace('T', ' ')} UTC"
+        status = _("read {when} UTC").format(when=source.last_polled[:16].replace("T", " "))
     else:
-        status = "not read yet"
+        status = _("not read yet")
     return f"• {esc(name)} ({esc(status)})"
 
 
@@ -424,34 +507,71 @@ _TEXTS["ADMIN_ONLY"] = N_("Sorry: only the bot's administrators can do that.")
 
 
 def too_many_requests(rate: int, retry_in: float) -> str:
+    """Plain text too: it is also the alert shown for a button press."""
     seconds = max(1, round(retry_in))
-    return (
-        f"You are sending me more than {rate} messages a minute. "
-        f"Please wait {seconds} s and try again; I will answer then."
-    )
+    return ngettext(
+        "You are sending me more than {rate} message a minute. "
+        "Please wait {seconds} s and try again; I will answer then.",
+        "You are sending me more than {rate} messages a minute. "
+        "Please wait {seconds} s and try again; I will answer then.",
+        rate,
+    ).format(rate=rate, seconds=seconds)
 
 
 def too_many_articles(count: int) -> str:
-    return (
-        f"I am already reading {count} links for you. "
-        "Please send this one again when they are done."
-    )
+    return ngettext(
+        "I am already reading {count} link for you. Please send this one again when it is done.",
+        "I am already reading {count} links for you. "
+        "Please send this one again when they are done.",
+        count,
+    ).format(count=count)
+
+
+_STATS_LABELS = {
+    # the store's counts (Store.stats)
+    "users": N_("users"),
+    "active_users": N_("active users"),
+    "subscribers": N_("subscribers"),
+    "sources": N_("sources"),
+    "failing_sources": N_("failing sources"),
+    "articles": N_("articles"),
+    "posts": N_("posts"),
+    "pending_digests": N_("pending digests"),
+    "handled_updates": N_("handled updates"),
+    # the queues (handlers.stats)
+    "updates_waiting": N_("updates waiting"),
+    "sources_being_polled": N_("sources being polled"),
+    "fetches_under_way": N_("fetches under way"),
+    "fetches_waiting": N_("fetches waiting"),
+    "links_being_read": N_("links being read"),
+    "scheduled_jobs": N_("scheduled jobs"),
+}
+
+
+def _stat_label(name: str) -> str:
+    label = _STATS_LABELS.get(name)
+    return esc(_(label) if label else name.replace("_", " "))
 
 
 def stats_message(
     counts: dict[str, int], queues: dict[str, int], failing: Sequence[tuple[str, Source]]
 ) -> str:
     """The admins' /stats: store counts, queue lengths, the worst failing sources."""
-    lines = ["<b>newsbot stats</b>"]
-    lines += [f"{esc(name.replace('_', ' '))}: {value}" for name, value in counts.items()]
-    lines += ["", "<b>Queues</b>"]
-    lines += [f"{esc(name.replace('_', ' '))}: {value}" for name, value in queues.items()]
+    lines = [_("<b>newsbot stats</b>")]
+    lines += [f"{_stat_label(name)}: {value}" for name, value in counts.items()]
+    lines += ["", _("<b>Queues</b>")]
+    lines += [f"{_stat_label(name)}: {value}" for name, value in queues.items()]
     if failing:
-        lines += ["", "<b>Failing sources</b>"]
-        lines += [
-            f"• {esc(name)}: {s.failures} in a row, {esc(s.last_error or 'unknown error')}"
-            for name, s in failing
-        ]
+        lines += ["", _("<b>Failing sources</b>")]
+        for name, source in failing:
+            error = reason(source.last_error) if source.last_error else _("unknown error")
+            lines.append(
+                ngettext(
+                    "• {name}: {count} in a row, {error}",
+                    "• {name}: {count} in a row, {error}",
+                    source.failures,
+                ).format(name=esc(name), count=source.failures, error=esc(error))
+            )
     return "\n".join(lines)
 
 
@@ -475,3 +595,188 @@ def language_set(language: str) -> str:
     from .i18n import NAMES
 
     return _("Done: I answer in {language} now.").format(language=NAMES[language])
+
+
+# -- the library's error sentences (summarizer: NewsbotError), by their shape
+
+_ANY = r"(?P<{}>.+?)"
+_REASONS: list[tuple[str, str]] = [
+    # summarizer.fetch: refused before any request
+    (r"refused: {host} is not a valid IP address", N_("refused: {host} is not a valid IP address")),
+    (r"refused: the URL is empty", N_("refused: the URL is empty")),
+    (r"refused: this is not a valid URL", N_("refused: this is not a valid URL")),
+    (
+        r"refused: the URL must start with http:// or https://",
+        N_("refused: the URL must start with http:// or https://"),
+    ),
+    (
+        r"refused: only http and https URLs are fetched, not {scheme}",
+        N_("refused: only http and https URLs are fetched, not {scheme}"),
+    ),
+    (
+        r"refused: URLs with a user name or password are not fetched",
+        N_("refused: URLs with a user name or password are not fetched"),
+    ),
+    (r"refused: the URL has no host name", N_("refused: the URL has no host name")),
+    (r"refused: the URL has an invalid port", N_("refused: the URL has an invalid port")),
+    (
+        r"refused: {what} (?:means|resolves to) {ip}, {problem} \(set {setting}=1 to allow\)",
+        N_("refused: {what} leads to {ip}, {problem} (set {setting}=1 to allow)"),
+    ),
+    (
+        r"refused: {ip} is {problem} \(set {setting}=1 to allow\)",
+        N_("refused: {ip} is {problem} (set {setting}=1 to allow)"),
+    ),
+    # summarizer.fetch: the request failed
+    (
+        r"{host} did not answer in time \(gave up after {seconds} s\)",
+        N_("{host} did not answer in time (gave up after {seconds} s)"),
+    ),
+    (r"{host} did not answer in time", N_("{host} did not answer in time")),
+    (
+        r"{host} redirected too many times \(more than {count}\)",
+        N_("{host} redirected too many times (more than {count})"),
+    ),
+    (
+        r"{host} redirected to an invalid address: {location}",
+        N_("{host} redirected to an invalid address: {location}"),
+    ),
+    (r"{host} answered {status}", N_("{host} answered {status}")),
+    (
+        r"not a web page \(binary data without a type\)",
+        N_("not a web page (binary data without a type)"),
+    ),
+    (r"not a web page \({type}\)", N_("not a web page ({type})")),
+    (
+        r"the page is too large \({size}, the limit is {limit}\)",
+        N_("the page is too large ({size}, the limit is {limit})"),
+    ),
+    (r"the page is larger than {limit}", N_("the page is larger than {limit}")),
+    (r"could not find the server {host}", N_("could not find the server {host}")),
+    (
+        r"could not make a secure connection to {host}",
+        N_("could not make a secure connection to {host}"),
+    ),
+    (r"could not connect to {host}", N_("could not connect to {host}")),
+    (r"the connection to {host} broke off", N_("the connection to {host} broke off")),
+    (
+        r"{host} sent an answer that could not be read",
+        N_("{host} sent an answer that could not be read"),
+    ),
+    (
+        r"the address could not be fetched \(invalid URL\)",
+        N_("the address could not be fetched (invalid URL)"),
+    ),
+    (r"could not fetch the page from {host}", N_("could not fetch the page from {host}")),
+    (
+        r"{channel} has no public preview "
+        r"\(the channel is private, restricted or does not exist\)",
+        N_(
+            "{channel} has no public preview (the channel is private, restricted or does not exist)"
+        ),
+    ),
+    # summarizer.extract, core, plaintext, sources: no article
+    (r"no article text was found on the page", N_("no article text was found on the page")),
+    (
+        r"the page holds too little text to be an article",
+        N_("the page holds too little text to be an article"),
+    ),
+    (r"the article has no sentences to summarize", N_("the article has no sentences to summarize")),
+    (r"the text holds no article body", N_("the text holds no article body")),
+    (r"the document is not an RSS or Atom feed", N_("the document is not an RSS or Atom feed")),
+    # summarizer.sources: what /watch and /unwatch accept
+    (
+        r"give a channel as @name or t.me/name, or a feed or page URL",
+        N_("give a channel as @name or t.me/name, or a feed or page URL"),
+    ),
+    (
+        r"{value} is not one channel or URL: it contains spaces",
+        N_("{value} is not one channel or URL: it contains spaces"),
+    ),
+    (r"{value} is not a valid address", N_("{value} is not a valid address")),
+    (
+        r"{value} is not a channel or a URL: write @name for a Telegram channel, "
+        r"or a full address starting with https://",
+        N_(
+            "{value} is not a channel or a URL: write @name for a Telegram channel, "
+            "or a full address starting with https://"
+        ),
+    ),
+    (
+        r"only http and https addresses can be followed, not {scheme}:",
+        N_("only http and https addresses can be followed, not {scheme}:"),
+    ),
+    (r"{value} has no host name", N_("{value} has no host name")),
+    (r"{value} does not name a channel", N_("{value} does not name a channel")),
+    (
+        r"private invite links cannot be followed: only public channels can",
+        N_("private invite links cannot be followed: only public channels can"),
+    ),
+    (
+        r"links to private channels \(t\.me/c/…\) cannot be followed",
+        N_("links to private channels (t.me/c/…) cannot be followed"),
+    ),
+    (
+        r"{value} is not a link to a channel or one of its posts",
+        N_("{value} is not a link to a channel or one of its posts"),
+    ),
+    (r"{value} is not a link to a channel", N_("{value} is not a link to a channel")),
+    (
+        r"{value} is not a valid channel name: it has 5 to 32 letters, digits or "
+        r"underscores and starts with a letter",
+        N_(
+            "{value} is not a valid channel name: it has 5 to 32 letters, digits or "
+            "underscores and starts with a letter"
+        ),
+    ),
+    # summarizer.store
+    (
+        r"you already watch {count} sources, the most one person can; /unwatch one first",
+        N_("you already watch {count} sources, the most one person can; /unwatch one first"),
+    ),
+]
+# what summarizer.fetch.address_problem calls an address that may not be fetched
+_PROBLEMS = {
+    "an unspecified address": N_("an unspecified address"),
+    "a loopback address": N_("a loopback address"),
+    "a link-local address": N_("a link-local address"),
+    "a multicast address": N_("a multicast address"),
+    "a shared (CGNAT) address": N_("a shared (CGNAT) address"),
+    "a reserved address": N_("a reserved address"),
+    "a private address": N_("a private address"),
+    "not a public address": N_("not a public address"),
+}
+
+
+def _pattern(shape: str) -> re.Pattern[str]:
+    return re.compile(
+        re.sub(r"\{(\w+)\}", lambda m: _ANY.format(m.group(1)), shape), re.IGNORECASE | re.DOTALL
+    )
+
+
+_REASON_PATTERNS = [(_pattern(shape), message) for shape, message in _REASONS]
+
+
+def reason(sentence: str) -> str:
+    """A library error sentence (plain text) in the current language.
+
+    The English sentence is returned as it is; a sentence of a shape this
+    module does not know (a new one in the library) stays English rather than
+    being lost. Not escaped: the caller escapes.
+    """
+    from .i18n import current
+
+    text = sentence.strip()
+    if current() == "en" or not text:
+        return sentence
+    end = "." if text.endswith(".") else ""
+    body = text[:-1] if end else text
+    for pattern, message in _REASON_PATTERNS:
+        match = pattern.fullmatch(body)
+        if match is not None:
+            values = match.groupdict()
+            if "problem" in values:
+                problem = _PROBLEMS.get(values["problem"])
+                values["problem"] = _(problem) if problem else values["problem"]
+            return _(message).format(**values) + end
+    return sentence
