@@ -21,7 +21,7 @@ import pytest
 from summarizer.article import Article
 from summarizer.facts import Analysis, Mention
 from summarizer.store import Store, open_store
-from tests.conftest import EVAL, SEEDS, fresh_store_url
+from tests.conftest import EVAL, ISTANBUL, SEEDS, fresh_store_url, run_cli
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -254,3 +254,28 @@ def test_the_answers_are_the_same_on_both_backends(tmp_path: Path, pg: Store) ->
             assert answer_question(pg, question).to_json() == on_sqlite, question
             answered += on_sqlite["answer"] is not None
         assert answered >= len(questions) // 2  # a comparison of answers, not of silences
+
+
+async def test_the_command_line_works_on_postgresql(pg_url: str) -> None:
+    env = {"NEWSBOT_DB": pg_url}
+    ingested = await run_cli("ingest", str(ISTANBUL), env=env)
+    assert ingested.code == 0, ingested.err
+    again = await run_cli("ingest", str(ISTANBUL), env=env)  # a second process, no new row
+    assert again.code == 0, again.err
+    result = await run_cli("ask", "--json", "Who led the Russian delegation?", env=env)
+    assert result.code == 0, result.err
+    reply = result.json()
+    assert isinstance(reply, dict)
+    assert "Medinsky" in (reply["answer"] or "")
+    assert reply["evidence"]
+    assert _sql(pg_url, "SELECT count(*) FROM articles") == [(1,)]
+
+
+async def test_an_unreachable_server_is_one_line_and_exit_2() -> None:
+    result = await run_cli(
+        "ask", "Who?", env={"NEWSBOT_DB": "postgresql://newsbot:s3cret@127.0.0.1:1/news"}
+    )
+    assert result.code == 2
+    assert result.err.count("\n") == 1
+    assert "cannot open the store" in result.err
+    assert "s3cret" not in result.err
