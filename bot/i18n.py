@@ -4,12 +4,13 @@ The English texts in :mod:`bot.texts` are the message ids; the translations
 are in ``bot/locale/<lang>/LC_MESSAGES/newsbot.po``, compiled to ``.mo``
 files that ship with the package (package data). To update them::
 
-    pybabel extract -k N_ -o bot/locale/newsbot.pot bot/texts.py
-    pybabel update -i bot/locale/newsbot.pot -d bot/locale -D newsbot
-    (translate the .po files)
+    pybabel extract -k N_ --no-location --omit-header -o bot/locale/newsbot.pot bot/texts.py
+    pybabel update --no-fuzzy-matching -i bot/locale/newsbot.pot -d bot/locale -D newsbot
+    (translate the .po files: every plural message has three forms in ru and uk)
     pybabel compile -d bot/locale -D newsbot
 
-``tests/test_i18n.py`` fails when a ``.mo`` is older than its ``.po``.
+``tests/test_i18n.py`` fails when the pot misses a text of :mod:`bot.texts`,
+when a message is untranslated, or when a ``.mo`` is not its ``.po`` compiled.
 
 The language of a reply is a context variable, set once per update from the
 user's choice (``/lang``) or Telegram's ``language_code`` (:func:`use`), so
