@@ -8,7 +8,8 @@ processes share.
 
 The schema is versioned: :data:`MIGRATIONS` is a list of scripts, and the
 store applies those newer than ``PRAGMA user_version`` at open, each in one
-transaction.
+transaction. ``store_pg.PG_MIGRATIONS`` has the same numbering and meaning for
+PostgreSQL; a change to the schema is a new entry at the end of both lists.
 """
 
 from __future__ import annotations
