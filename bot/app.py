@@ -460,6 +460,7 @@ async def post_init(application: NewsbotApp) -> None:
         on_gain=lambda: _lead(application),
         on_lose=lambda: _stand_down(application),
     )
+    data._digests.current = data._leadership.is_current
     await data._leadership.start()
     logger.info(
         "started: store %s, polling every %s s", _safe_db(settings.db), settings.poll_interval

@@ -480,6 +480,9 @@ class Digests:
         # leadership (bot.leader): only the leader holds digest jobs and sends scheduled
         # digests; with SQLite the one instance always leads
         self.active = True
+        # and still known to lead right now (Leadership.is_current), checked before each
+        # scheduled message: a frozen ex-leader that wakes up sends nothing
+        self.current: Callable[[], bool] = lambda: True
         self._plans: dict[int, tuple[str, str | None, str]] = {}  # what each job was built from
         self._synced_at: datetime | None = None
 
@@ -619,11 +622,23 @@ class Digests:
             return
         slot = datetime.fromisoformat(job.data)
         self.schedule(user, max(slot, self.clock()))  # the next one first: a crash loses nothing
-        if user.active:
+        if user.active and await self.still_leading():
             await self.deliver(user, slot)
 
+    async def still_leading(self, within: float = 15.0) -> bool:
+        """True when this instance leads and knows it now; waits up to ``within`` seconds
+        for the leadership check to confirm (after a stall), False once it stood down."""
+        deadline = asyncio.get_running_loop().time() + within
+        while self.active:
+            if self.current():
+                return True
+            if asyncio.get_running_loop().time() >= deadline:
+                return False
+            await asyncio.sleep(0.25)
+        return False
+
     async def _late_job(self, context: Any) -> None:
-        if not self.active:
+        if not await self.still_leading():
             return
         user = self.store.digest_settings(context.job.user_id)
         if user is None or user.at is None or not user.active:
@@ -687,7 +702,7 @@ class Digests:
             return delivery.status
         with background_lane() if scheduled else contextlib.nullcontext():
             for index in range(delivery.parts_sent, len(delivery.parts)):
-                if scheduled and not self.active:  # leadership lost: the new leader resumes
+                if scheduled and not await self.still_leading():  # the new leader resumes
                     return delivery.status
                 try:
                     await self.bot.send_message(

@@ -16,6 +16,10 @@ the schedules: the one holding the session advisory lock :data:`LOCK_KEY`.
   within about one interval. The digests' idempotency keys are in the shared
   store, so the new leader finishes what the old one started without
   repeating it (see :mod:`bot.digest`).
+* A leader whose host vanishes, or whose process freezes, keeps no lock for
+  long: its session asks the server for TCP keepalives (about 20 s) and an
+  ``idle_session_timeout`` of six intervals (at least 30 s), so the server ends
+  it; a frozen leader that wakes up finds its connection closed and stands down.
 * Advisory locks belong to one database: several bots on one server, each
   with its own database, do not contend.
 
@@ -32,6 +36,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -80,6 +85,7 @@ class Leadership:
         self.on_gain = on_gain
         self.on_lose = on_lose
         self.is_leader = False
+        self._confirmed = 0.0  # monotonic time the lock was last known held
         self.changes = 0  # times leadership was gained or lost (for logs and tests)
         self._conn: Any = None  # psycopg.AsyncConnection
         self._task: asyncio.Task[None] | None = None
@@ -138,8 +144,10 @@ class Leadership:
                         keepalives_interval=5,
                         keepalives_count=2,
                     )
+                    await self._fence(self._conn)
                 if self.is_leader:
                     await self._conn.execute("SELECT 1")
+                    self._confirmed = time.monotonic()
                     return
                 cursor = await self._conn.execute("SELECT pg_try_advisory_lock(%s)", (self.key,))
                 row = await cursor.fetchone()
@@ -155,8 +163,39 @@ class Leadership:
         if won:
             await self._gain()
 
+    async def _fence(self, conn: Any) -> None:
+        """Make the server end this session, and so free the lock, soon after this process
+        stops answering: TCP keepalives from the server's side (a vanished host), and
+        ``idle_session_timeout`` (a frozen process; PostgreSQL 14+, skipped before)."""
+        import psycopg
+
+        await conn.execute(
+            "SELECT set_config('tcp_keepalives_idle', '10', false),"
+            " set_config('tcp_keepalives_interval', '5', false),"
+            " set_config('tcp_keepalives_count', '2', false)"
+        )
+        idle_ms = int(max(6 * self.interval, 30.0) * 1000)
+        try:
+            await conn.execute(
+                "SELECT set_config('idle_session_timeout', %s, false)", (str(idle_ms),)
+            )
+        except psycopg.errors.UndefinedObject:  # older than PostgreSQL 14
+            pass
+
+    def is_current(self) -> bool:
+        """Leader, and known to hold the lock within the last two intervals.
+
+        What a scheduled send checks: a process that froze (or whose session the
+        server ended) may still think it leads until its next check; it does not
+        count as current meanwhile, so it sends nothing a new leader may be sending.
+        """
+        if not self.is_leader:
+            return False
+        return self.dsn is None or time.monotonic() - self._confirmed < 2 * self.interval
+
     async def _gain(self) -> None:
         self.is_leader = True
+        self._confirmed = time.monotonic()
         self.changes += 1
         logger.info("leader: this instance now runs the digest and polling schedules")
         try:

@@ -66,11 +66,14 @@ async def test_one_of_three_leads_and_a_standby_takes_over_when_its_session_ends
                 "((classid::bigint << 32) | objid::bigint) = %s",
                 (LOCK_KEY,),
             )
-        await _until(lambda: log[1:] and "a-" in log and len(log) >= 3)
+        await _until(lambda: "a-" in log and len(log) >= 3)
         await asyncio.sleep(3 * INTERVAL)
-        assert log[1] == "a-", log  # the old leader stood down first ...
-        assert log[2] in {"b+", "c+", "a+"}, log  # ... then exactly one took over
+        # the old leader noticed and stood down; exactly one other took over
+        assert log[0] == "a+", log
+        assert log.count("a-") == 1, log
+        assert len([x for x in log if x.endswith("+")]) == 2, log
         assert sum(c.is_leader for c in competitors) == 1, log
+        assert sum(c.is_current() for c in competitors) == 1, log
     finally:
         for competitor in competitors:
             await competitor.stop()
