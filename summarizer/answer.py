@@ -14,10 +14,18 @@ The way to an answer:
    sentences with the question's words, their synonyms and the aliases of its
    entities, then the best-typed mention in the best-covered sentence.
 4. **Ranking** by how much of the question the evidence covers, then recency.
-5. **Abstaining**: below :data:`THRESHOLD` (calibrated on the seed dev set,
-   see docs/benchmarks.md) the answer is None. A wrong answer is worse than
-   none: every content word of the question must be found in the evidence,
-   or the confidence drops.
+5. **Short spans** when neither gives a confident answer ("What did X
+   translate?", "In what year …?"): the stored sentences ranked by
+   :mod:`summarizer.rank` (stemmed BM25, then question coverage, proximity,
+   context and the expected type), and in the best of them the span that fits
+   the question (:mod:`summarizer.spans`).
+6. **Abstaining**: below :data:`THRESHOLD` (calibrated on the seed dev set and
+   the even-numbered XQuAD paragraphs, see docs/benchmarks.md) the answer is
+   None. A wrong answer is worse than none: every content word of the question
+   must be found in the evidence, or the confidence drops. Then
+   :attr:`Answer.related` still lists the best sentences found, ranked: reading
+   matter, not an answer, and not part of the JSON contract (``evidence`` stays
+   empty).
 """
 
 from __future__ import annotations
@@ -34,6 +42,9 @@ from .facts import Analysis
 from .language import detect_language
 from .lexicon import concept, synonyms
 from .nlp import Parsed, Token, parse
+from .rank import QueryTerm, Ranked, query_terms
+from .rank import rank as rank_sentences
+from .spans import Asked, asked, extract
 from .store import SentenceHit, Store, StoredFact, StoredMention
 
 logger = logging.getLogger(__name__)
@@ -118,10 +129,15 @@ class Evidence:
 
 @dataclass
 class Answer:
+    """``answer`` is None when nothing supports one; ``evidence`` holds the sentences an
+    answer rests on (none without an answer). ``related``: when there is no answer, the
+    sentences that came nearest, best first; never shown as an answer."""
+
     question: str
     answer: str | None
     confidence: float
     evidence: list[Evidence] = field(default_factory=list)
+    related: list[Evidence] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -160,6 +176,7 @@ class Question:
     subject_keys: list[str]  # entities the question names as the verb's subject
     entity_keys: list[str]  # every entity the question names
     counted: str | None  # "how many prisoners" → "prisoner"
+    parsed: Parsed | None = None
 
 
 # -- question analysis ------------------------------------------------------------
@@ -228,6 +245,7 @@ def analyse_question(text: str) -> Question:
         subject_keys=subject_keys,
         entity_keys=entity_keys,
         counted=counted,
+        parsed=parsed,
     )
 
 
@@ -371,8 +389,8 @@ def answer_question(store: Store, question: str) -> Answer:
     candidates = _from_facts(store, q)
     if not _asks_about_person(q):  # "Who is X?" wants X's role, not another name
         candidates += _from_sentences(store, q)
-    if not candidates:
-        return Answer(question, None, 0.0)
+    if not candidates or max(c.score for c in candidates) < THRESHOLD:
+        return _from_spans(store, q, candidates)
     merged: dict[str, _Candidate] = {}
     for cand in candidates:
         if cand.score < THRESHOLD:
@@ -391,9 +409,110 @@ def answer_question(store: Store, question: str) -> Answer:
         Evidence(text, url, title, published, art)
         for art, _pos, text, url, title, published in top.evidence[:3]
     ]
-    if top.score < THRESHOLD:
-        return Answer(question, None, top.score, [])
     return Answer(question, top.answer, min(1.0, top.score), evidence)
+
+
+#: How many of the best-ranked sentences are searched for a short answer.
+SPAN_SENTENCES = 2
+#: Below this raw span score (tuned on the even-numbered XQuAD paragraphs) a span
+#: is no answer; it maps onto :data:`THRESHOLD` in the confidence reported.
+SPAN_CUT = 0.30
+
+
+def _from_spans(store: Store, q: Question, earlier: Sequence[_Candidate]) -> Answer:
+    """A short span from the best-ranked sentences, or no answer with the related
+    sentences; ``earlier`` are the candidates below the threshold from facts and
+    typed mentions (their best score is the confidence of not answering)."""
+    weak = max((c.score for c in earlier), default=0.0)
+    if q.parsed is None:
+        return Answer(q.text, None, weak)
+    terms = query_terms(q.parsed)
+    wanted = asked(q.text, q.wh)
+    words = {w.lower() for w in re.findall(r"\w+", q.text)}
+    ranked = rank_sentences(store, terms, wanted.wh, q.entity_keys, words)
+    related = [_evidence(r.hit) for r in ranked[:3]]
+    best: tuple[float, str, Ranked] | None = None
+    relation = _relation_forms(q)
+    if _supported(terms, ranked):
+        for k, r in enumerate(ranked[:SPAN_SENTENCES]):
+            if best is not None and best[0] >= 0.7**k:
+                break  # a later sentence counts 0.7 as much: it cannot win
+            found = _span_in(wanted, r, q.language, relation)
+            if found is None:
+                continue
+            score = found[0] * (1.0 if k == 0 else 0.7)
+            if best is None or score > best[0]:
+                best = (score, found[1], r)
+    if best is None or best[0] < SPAN_CUT:
+        raw = best[0] if best else 0.0
+        return Answer(q.text, None, max(weak, min(THRESHOLD - 0.01, _scale(raw))), [], related)
+    score, text, r = best
+    evidence = [_evidence(r.hit), *[e for e in related if e.text != r.hit.text][:2]]
+    return Answer(q.text, text, _scale(score), evidence)
+
+
+def _scale(raw: float) -> float:
+    """A span's raw score on the confidence scale, :data:`SPAN_CUT` at :data:`THRESHOLD`."""
+    if raw >= SPAN_CUT:
+        return min(1.0, THRESHOLD + (1 - THRESHOLD) * (raw - SPAN_CUT) / (1 - SPAN_CUT))
+    return THRESHOLD * raw / SPAN_CUT
+
+
+def _supported(terms: Sequence[QueryTerm], ranked: Sequence[Ranked]) -> bool:
+    """Whether the best sentence (with its neighbours) says enough of the question."""
+    if not ranked or not terms:
+        return False
+    top = ranked[0].features
+    return top.get("coverage", 0.0) + top.get("context", 0.0) >= MIN_SUPPORT
+
+
+#: The least share of the question (weighted) the best sentence and its neighbours
+#: must say before a span from it is considered.
+MIN_SUPPORT = 0.5
+
+
+def _relation_forms(q: Question) -> frozenset[str]:
+    """The forms of the question's main verb, when it says what relation is asked
+    ("Who founded X?"), not a light verb ("Where were the talks held?")."""
+    if q.parsed is None or q.copular or not q.verb_lemma or q.verb in _LIGHT_VERBS:
+        return frozenset()
+    root = next((t for t in q.parsed.tokens if t.head == t.i), None)
+    if root is None or root.pos != "VERB":
+        return frozenset()
+    return frozenset({*_forms(root.text.lower()), *_forms(root.lemma)})
+
+
+#: A span from a sentence that does not say the relation asked about counts this much.
+NO_RELATION = 0.6
+
+
+def _span_in(
+    wanted: Asked, r: Ranked, language: str, relation: frozenset[str] = frozenset()
+) -> tuple[float, str] | None:
+    spans = extract(wanted, r.hit.text, _language_of(r.hit.text, language))
+    if not spans:
+        return None
+    top = spans[0]
+    support = r.features.get("coverage", 0.0) + 0.5 * r.features.get("context", 0.0)
+    score = top.score * min(1.0, 0.4 + 0.6 * support)
+    if relation and not relation & _sentence_forms(r.hit.text):
+        score *= NO_RELATION  # "Who founded X?" and a sentence about X that founds nothing
+    return score, _strip(top.text)
+
+
+def _language_of(text: str, default: str) -> str:
+    """The sentence's own language (a Russian question may be asked of English text)."""
+    cyrillic = len(re.findall(r"[а-яёіїєґ]", text.lower()))
+    latin = len(re.findall(r"[a-z]", text.lower()))
+    if latin > 3 * cyrillic:
+        return "en"
+    if cyrillic > 3 * latin:
+        return default if default in ("ru", "uk") else detect_language(text)
+    return detect_language(text)
+
+
+def _evidence(hit: SentenceHit) -> Evidence:
+    return Evidence(hit.text, hit.url, hit.title, hit.published, hit.article_id)
 
 
 def _asks_about_person(q: Question) -> bool:
