@@ -216,6 +216,7 @@ def _norm(text: str) -> str:
 
 
 Extracted = list[tuple[str, float, str | None]]  # per extractor: text, ms, failure
+_WARM: set[tuple[str, ...]] = set()  # the extractor sets this process has run once
 
 
 def extract_page(page: Page, names: Sequence[str]) -> Extracted:
@@ -246,8 +247,10 @@ def _extracted(
         for page in _progress(pages, label, progress):
             yield page, work(page)
         return
-    # Import every extractor (and load its data) once, before the workers are forked.
-    work(pages[0])
+    if tuple(names) not in _WARM:
+        # Import every extractor (and load its data) once, before the workers are forked.
+        work(pages[0])
+        _WARM.add(tuple(names))
     context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
     with context.Pool(min(jobs, len(pages))) as pool:
         done = pool.imap(work, pages)
