@@ -18,7 +18,7 @@ from .errors import BadInput, FetchError, NewsbotError, NotAnArticle
 from .extract import extract_html
 from .facts import Analysis, Fact, analyse
 from .fetch import Fetcher, Page
-from .language import SUPPORTED, detect_language
+from .language import SUPPORTED, detect_language, written_in
 from .plaintext import read_text
 from .sentences import split_sentences
 from .store import IngestResult, Source, Store
@@ -169,6 +169,8 @@ def digest(
 ) -> Digest:
     """Detect the language, split the sentences, summarize ``article`` and find its facts.
 
+    Facts are found only in English, Russian and Ukrainian: an article detected
+    (``language="auto"``) to be in another language is summarized, with no facts.
     CPU-bound: the bot calls it in an executor.
     """
     if language not in ("auto", *SUPPORTED):
@@ -176,7 +178,10 @@ def digest(
     if count is not None and count < 1:
         raise BadInput("the number of sentences must be at least 1")
     if language == "auto":
-        language = detect_language(" ".join(filter(None, [article.title, article.text])))
+        text = " ".join(filter(None, [article.title, article.text]))
+        language = detect_language(text)
+        # the parsers read only en, ru and uk: on any other language they find junk facts
+        facts = facts and written_in(text, language)
     article.language = language
     sentences = split_sentences(article.text, language)
     if not sentences:

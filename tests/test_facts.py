@@ -97,3 +97,61 @@ def test_russian_roles_and_relations() -> None:
     lead = [f for f in facts if f.kind == "rel" and f.predicate == "lead"]
     assert lead
     assert "side:no" in lead[0].object_terms
+
+
+# -- facts only in the languages the parsers know ------------------------------------
+
+_ENGLISH = (
+    "Fisheries Minister Cecilie Lund said on Tuesday that the new quota would cut the cod "
+    "catch by a fifth. The fishing industry spokesman, Lars Holm, told reporters that the "
+    "decision ignored the advice of the scientists who had studied the stock for years, "
+    "and that boats from the northern ports would be hit hardest."
+)
+_PORTUGUESE = (
+    "A ministra das Pescas, Cecília Lund, disse na terça-feira que a nova quota vai reduzir "
+    "a captura de bacalhau em um quinto. O porta-voz da indústria pesqueira, Lars Holm, "
+    "afirmou aos jornalistas que a decisão ignorou os conselhos dos cientistas que estudam "
+    "os estoques há anos, e que os barcos dos portos do norte serão os mais atingidos."
+)
+_BULGARIAN = (
+    "Министърът на рибарството Сесилия Лунд заяви във вторник, че новата квота ще намали "
+    "улова на треска с една пета. Говорителят на рибарската индустрия Ларс Холм каза пред "
+    "журналисти, че решението не се съобразява със съветите на учените, които изучават "
+    "запасите от години, и че лодките от северните пристанища ще бъдат засегнати най-много."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (_ENGLISH, "en", True),
+        (_PORTUGUESE, "en", False),  # Latin letters, closest to English, not English
+        (_BULGARIAN, "ru", False),  # Cyrillic, closest to Russian, not Russian
+        ("東京で新しい法律が成立した。" * 10 + " Apple iPhone", "en", False),
+        ("Anna Berg resigned.", "en", True),  # too short to judge: the script decides
+    ],
+)
+def test_written_in_tells_a_supported_language_from_its_neighbours(
+    text: str, language: str, expected: bool
+) -> None:
+    from summarizer.language import written_in
+
+    assert written_in(text, language) is expected
+
+
+def test_no_facts_from_a_page_in_another_language() -> None:
+    from summarizer.article import Article
+    from summarizer.core import digest
+
+    english = digest(Article(text=_ENGLISH, title="Cod quota cut"))
+    assert english.article.language == "en"
+    assert english.analysis is not None
+    assert any(f.subject == "Cecilie Lund" for f in english.analysis.facts)
+
+    portuguese = digest(Article(text=_PORTUGUESE, title="Quota de bacalhau reduzida"))
+    assert portuguese.summary  # still summarized, with the closest splitter
+    assert portuguese.analysis is None
+    assert portuguese.to_json()["facts"] == []
+    # asked for explicitly, the parser runs anyway
+    forced = digest(Article(text=_PORTUGUESE, title="Quota de bacalhau reduzida"), language="en")
+    assert forced.analysis is not None
