@@ -489,15 +489,24 @@ NO_RELATION = 0.6
 def _span_in(
     wanted: Asked, r: Ranked, language: str, relation: frozenset[str] = frozenset()
 ) -> tuple[float, str] | None:
-    spans = extract(wanted, r.hit.text, _language_of(r.hit.text, language))
+    language = _language_of(r.hit.text, language)
+    spans = extract(wanted, r.hit.text, language)
     if not spans:
         return None
     top = spans[0]
     support = r.features.get("coverage", 0.0) + 0.5 * r.features.get("context", 0.0)
     score = top.score * min(1.0, 0.4 + 0.6 * support)
-    if relation and not relation & _sentence_forms(r.hit.text):
+    if relation and not relation & _lemma_forms(r.hit.text, language):
         score *= NO_RELATION  # "Who founded X?" and a sentence about X that founds nothing
     return score, _strip(top.text)
+
+
+def _lemma_forms(sentence: str, language: str) -> frozenset[str]:
+    """The forms of the sentence's words and of their lemmas ("said" → say)."""
+    from .spans import parse_sentence
+
+    lemmas = {f for t in parse_sentence(sentence, language).tokens for f in _forms(t.lemma)}
+    return _sentence_forms(sentence) | lemmas
 
 
 def _language_of(text: str, default: str) -> str:

@@ -188,7 +188,7 @@ def extract(
     """Candidate answers to ``question`` in ``sentence``, best first."""
     if question.wh in ("why", "how"):
         return []
-    parsed = parsed or _parse(sentence, language)
+    parsed = parsed or parse_sentence(sentence, language)
     spans = _candidates(parsed)
     matched = _matched_positions(question, sentence)
     matched_tokens = [
@@ -219,7 +219,7 @@ def extract(
 
 
 @lru_cache(maxsize=2048)
-def _parse(sentence: str, language: str) -> Parsed:
+def parse_sentence(sentence: str, language: str) -> Parsed:
     """A sentence's parse, kept: the best sentences come back for related questions
     (read only)."""
     return parse([sentence], language)[0]

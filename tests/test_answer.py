@@ -226,3 +226,120 @@ def test_who_is_a_person_gives_their_role(
 
 def test_who_is_an_unknown_person_is_not_guessed(news: Store) -> None:
     assert answer_question(news, "Who is Barack Obama?").answer is None
+
+
+# -- short spans, ranked evidence, and abstaining with related sentences -------------
+
+
+@pytest.mark.parametrize(
+    ("question", "accepted"),
+    [
+        ("How much did shares in Acme rise?", ["4 percent"]),
+        ("What did Ingrid Berg say the quota ignored?", ["scientific advice"]),
+        ("In which city did Daniel Ortiz announce the cuts?", ["Berlin"]),
+        ("Who founded Acme Robotics?", ["Priya Nair"]),
+    ],
+)
+def test_short_spans_answer_what_which_and_how_much(
+    news: Store, question: str, accepted: list[str]
+) -> None:
+    answer = answer_question(news, question)
+    assert _right(answer.answer, accepted), answer
+    assert answer.answer is not None
+    assert len(answer.answer.split()) <= 4  # the span, not the sentence
+    assert answer.confidence >= THRESHOLD
+    assert _fold(answer.answer) in _fold(answer.evidence[0].text)
+
+
+def test_abstaining_keeps_evidence_empty_but_ranks_related_sentences(news: Store) -> None:
+    answer = answer_question(news, "What is the population of Leipzig?")
+    assert answer.answer is None
+    assert answer.evidence == []
+    assert answer.confidence < THRESHOLD
+    assert answer.related, "the nearest sentences are still listed"
+    assert "Leipzig" in answer.related[0].text
+    assert set(answer.to_json()) == {"question", "answer", "confidence", "evidence"}
+
+
+def test_ranking_puts_the_sentence_that_says_it_first(news: Store) -> None:
+    from summarizer.nlp import parse
+    from summarizer.rank import query_terms, rank
+
+    question = "By how much did Acme shares rise after the announcement?"
+    terms = query_terms(parse([question], "en")[0])
+    assert {t.text for t in terms} >= {"Acme", "shares", "rise", "announcement"}
+    ranked = rank(news, terms, "number")
+    assert ranked[0].hit.text == "Shares in Acme rose 4 percent after the announcement."
+    assert ranked[0].features["typed"] == 1.0
+    assert ranked[0].score > ranked[1].score
+
+
+def test_russian_stems_find_other_forms_of_a_word() -> None:
+    from summarizer.rank import forms, search_words
+
+    # Snowball keeps "вакцинировали" and "вакцинацию" apart; the six-letter prefix joins them
+    assert set(forms("вакцинировали")) & set(forms("вакцинацию"))
+    assert "вакцин" in search_words("вакцинировали")
+    assert forms("negotiations")[0] == forms("negotiation")[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "wh", "sentence", "expected"),
+    [
+        (
+            "When was the Vara bridge opened?",
+            "when",
+            "The Vara bridge was opened in 1932 by mayor Anna Lund after six years of work.",
+            "1932",
+        ),
+        (
+            "Who opened the Vara bridge?",
+            "who",
+            "The Vara bridge was opened in 1932 by mayor Anna Lund after six years of work.",
+            "Anna Lund",
+        ),
+        (
+            "How many years did the work on the bridge take?",
+            "number",
+            "The Vara bridge was opened in 1932 by mayor Anna Lund after six years of work.",
+            "six",  # "years" is the question's own word
+        ),
+        (
+            "В каком году открыли мост через Вару?",
+            "what",
+            "Мост через Вару открыли в 1932 году после шести лет работы.",
+            "1932",
+        ),
+    ],
+)
+def test_spans_take_the_part_of_the_sentence_the_question_asks_for(
+    question: str, wh: str, sentence: str, expected: str
+) -> None:
+    from summarizer.spans import asked, extract
+
+    language = "ru" if wh == "what" else "en"
+    spans = extract(asked(question, wh), sentence, language)
+    assert spans
+    assert spans[0].text == expected, [(s.text, round(s.score, 2)) for s in spans[:4]]
+
+
+def test_span_types_from_the_question_word_and_its_noun() -> None:
+    from summarizer.spans import asked
+
+    assert asked("What actress translated the anthem?", "what").wh == "who"
+    assert asked("Which city hosted the talks?", "what").wh == "where"
+    assert asked("In what year did the war end?", "what").wh == "when"
+    assert asked("What percentage of voters stayed home?", "what").wh == "number"
+    assert asked("Why did the talks fail?", "what").wh == "why"
+    assert asked("What did the minister sign?", "what").wh == "what"
+
+
+def test_a_span_is_never_made_of_the_question_s_own_words() -> None:
+    from summarizer.spans import asked, extract
+
+    spans = extract(
+        asked("Who signed the Reykjavik agreement?", "who"),
+        "The Reykjavik agreement was signed on Tuesday.",
+        "en",
+    )
+    assert all("Reykjavik" not in s.text for s in spans)
