@@ -100,3 +100,23 @@ def test_missing_data_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert "no eval data" in err[0]
+
+
+def test_dev_and_held_out_paragraphs_are_split_by_number() -> None:
+    items = [
+        bench.QAItem(f"q{n}", f"Question {n}?", ("gold",), f"Invented_Article/{n % 4}")
+        for n in range(8)
+    ]
+    tally = bench.Tally("XQuAD en", bench.SYSTEMS[0])
+    for n, item in enumerate(items):
+        answer = "gold" if n < 3 else None
+        tally.outcomes.append(bench.Outcome(item, answer, bench.judge(answer, item.answers)))
+    dev, held = bench.paragraph_split(tally)
+    assert {o.item.source for o in dev.outcomes} == {"Invented_Article/0", "Invented_Article/2"}
+    assert {o.item.source for o in held.outcomes} == {"Invented_Article/1", "Invented_Article/3"}
+    assert dev.total + held.total == tally.total
+    assert (dev.count("right"), held.count("right")) == (2, 1)
+    rows = bench.split_table([tally, bench.Tally("seed dev", bench.SYSTEMS[0])])
+    assert len(rows) == 2 + 2  # the seed set is not split
+    assert "even (dev)" in rows[2]
+    assert "odd (held out)" in rows[3]
