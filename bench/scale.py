@@ -286,6 +286,8 @@ def run(
             runs.append(run_one(backend, workers, feeds, pg_url))
             if progress:
                 _say(f"  {backend} × {workers}: {runs[-1].rate:.2f} articles/s")
+                for failure in runs[-1].failed:
+                    _say(f"    failed: {failure}")
         return runs
     finally:
         server.terminate()

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -20,8 +21,9 @@ from pathlib import Path
 
 from bot.leader import LOCK_KEY, Leadership
 from summarizer.store import open_store
+from tests.conftest import run_cli
 from tests.helpers.botapi import BotApiStandIn
-from tests.helpers.pages import LoopbackServer
+from tests.helpers.pages import LoopbackServer, page
 from tests.test_bot import make_settings, running
 from tests.test_scale import pg_url  # noqa: F401  (the fixture)
 
@@ -219,3 +221,45 @@ async def test_a_slot_passed_between_two_syncs_is_sent_by_the_next_one(tmp_path:
                 within=30,
                 what="the digest of the slot that passed between the syncs",
             )
+
+
+async def test_worker_and_leader_settings_refuse_bad_values_in_one_line(tmp_path: Path) -> None:
+    db = {"NEWSBOT_DB": str(tmp_path / "w.db")}
+    for args, env, named in (
+        (("worker", "--concurrency", "0"), db, "--concurrency"),
+        (("worker",), {**db, "NEWSBOT_WORKER_CONCURRENCY": "many"}, "NEWSBOT_WORKER_CONCURRENCY"),
+        (("worker",), {**db, "NEWSBOT_LEADER_INTERVAL": "0.1"}, "NEWSBOT_LEADER_INTERVAL"),
+        (("run",), {**db, "NEWSBOT_LEADER_POLLS": "maybe"}, "NEWSBOT_LEADER_POLLS"),
+    ):
+        result = await run_cli(*args, env=env)
+        assert result.code == 2, (args, result.err)
+        assert len(result.err.strip().splitlines()) == 1, result.err
+        assert result.err.startswith("newsbot: error:"), result.err
+        assert named in result.err, result.err
+
+
+async def test_worker_once_polls_every_due_source_then_exits(tmp_path: Path) -> None:
+    from summarizer.sources import parse_source
+    from tests.test_scale import _article
+
+    routes = {f"/page/{n}": page(_article(n)) for n in range(3)}
+    async with LoopbackServer(routes) as site:
+        db = str(tmp_path / "w.db")
+        with open_store(db) as store:
+            for n in range(3):
+                ref = parse_source(site.url(f"/page/{n}"))
+                store.add_source(ref.kind, ref.key, ref.url)
+        env = {"NEWSBOT_DB": db, "NEWSBOT_ALLOW_PRIVATE_URLS": "1"}
+        first = await run_cli("worker", "--once", "--json", env=env)
+        again = await run_cli("worker", "--once", "--json", env=env)
+    assert first.code == 0, first.err
+    assert json.loads(first.out) | {"worker": "", "seconds": 0} == {
+        "worker": "",
+        "polled": 3,
+        "new": 3,
+        "already_stored": 0,
+        "failed": 0,
+        "seconds": 0,
+    }
+    assert json.loads(again.out)["polled"] == 0  # nothing is due again before the interval
+    assert sorted(r.path for r in site.requests) == ["/page/0", "/page/1", "/page/2"]
