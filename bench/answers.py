@@ -1148,7 +1148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         questions = QUICK_LATENCY_QUESTIONS if args.quick else args.questions
         profile = _profiler(25) if args.profile else None
         results = [
-            run_latency(args.data, size, questions, args.jobs, progress, CACHE, profile)
+            # --quick parses a few dozen articles: in this process, whose parser is loaded
+            run_latency(
+                args.data, size, questions, 1 if args.quick else args.jobs, progress, CACHE, profile
+            )
             for size in sizes
         ]
         print("\n".join(latency_table(results)))
