@@ -77,6 +77,7 @@ class Run:
     failed: list[str]
     seconds: float
     split: list[int] = field(default_factory=list)  # sources polled by each worker
+    load: float = 0.0  # the 1-minute load average when the row ended (a shared machine)
 
     @property
     def rate(self) -> float:
@@ -249,7 +250,8 @@ def run_one(backend: str, workers: int, feeds: list[str], pg_url: str) -> Run:
             found = re.search(r"stopped: (\d+) sources polled", log.read_text(errors="replace"))
             split.append(int(found.group(1)) if found else -1)
     failed = [f"{s.key.rsplit('/', 1)[-1][:12]}: {s.last_error}" for s in sources if s.last_error]
-    return Run(backend, workers, len(feeds), ingested, failed, seconds, split)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return Run(backend, workers, len(feeds), ingested, failed, seconds, split, load)
 
 
 def _wait(
@@ -301,14 +303,15 @@ def table(runs: Sequence[Run]) -> list[str]:
     base = next((r.rate for r in runs if r.backend == "sqlite" and r.workers == 1), None)
     lines = [
         "| store | workers | pages | ingested | failed | seconds | articles/s "
-        "| vs SQLite × 1 | sources per worker |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| vs SQLite × 1 | sources per worker | load after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for r in runs:
         ratio = f"{r.rate / base:.2f}×" if base else "–"
         lines.append(
             f"| {r.backend} | {r.workers} | {r.pages} | {r.ingested} | {len(r.failed)} "
-            f"| {r.seconds:.1f} | {r.rate:.2f} | {ratio} | {' / '.join(map(str, r.split))} |"
+            f"| {r.seconds:.1f} | {r.rate:.2f} | {ratio} | {' / '.join(map(str, r.split))} "
+            f"| {r.load:.1f} |"
         )
     return lines
 
@@ -337,7 +340,9 @@ def section(runs: Sequence[Run], command: str, pg_url: str) -> str:
         "and PostgreSQL: ingest is CPU-bound (one worker keeps about one core busy), so two",
         "workers is where it stops scaling here, and four only add contention. On a machine",
         "(or machines) with a core per worker the rate grows with the workers until the",
-        "database is the limit.",
+        "database is the limit. Other work shared the machine too: the load average is",
+        "given before the run and after each row; rows taken under a higher load are slower",
+        "for it.",
         "",
         f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- command: `{command}`",
