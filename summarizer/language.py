@@ -43,9 +43,13 @@ _FEW_WORDS = 40
 def _detector() -> Any:
     from lingua import Language, LanguageDetectorBuilder
 
-    return LanguageDetectorBuilder.from_languages(
-        Language.ENGLISH, Language.RUSSIAN, Language.UKRAINIAN
-    ).build()
+    return (
+        LanguageDetectorBuilder.from_languages(
+            Language.ENGLISH, Language.RUSSIAN, Language.UKRAINIAN
+        )
+        .with_preloaded_language_models()
+        .build()
+    )
 
 
 def detect_language(text: str, default: str = "en") -> str:
@@ -85,7 +89,7 @@ def _script_detector(script: str) -> Any:
         builder = LanguageDetectorBuilder.from_all_languages_with_latin_script()
     else:
         builder = LanguageDetectorBuilder.from_all_languages_with_cyrillic_script()
-    return builder.with_low_accuracy_mode().build()
+    return builder.with_low_accuracy_mode().with_preloaded_language_models().build()
 
 
 def written_in(text: str, language: str) -> bool:
@@ -119,3 +123,10 @@ def written_in(text: str, language: str) -> bool:
         return False
     code = found.iso_code_639_1.name.lower()
     return code in ("ru", "uk") if script == "cyrillic" else code == language
+
+
+def preload() -> None:
+    """Load every lingua detector now, not on the first text that needs one (warm-ups)."""
+    _detector()
+    for script in ("latin", "cyrillic"):
+        _script_detector(script)
