@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import time
@@ -53,6 +54,10 @@ from .web import MeasuredDigests, MeasuredPoller, MeasuredRequest, Metrics
 logger = logging.getLogger(__name__)
 
 POLL_JOB = "poll-sources"
+# PostgreSQL: an update claimed this long ago and not finished was left by a dead instance
+REPLAY_AFTER = 120.0
+# an update whose handling was cut off this many times is dropped (it may be what kills us)
+REPLAY_ATTEMPTS = 25
 SYNC_JOB = "digest-sync"
 # endpoints that put a message in a chat: paced per chat
 _PACED = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
@@ -73,6 +78,10 @@ class BotData:
     _poller: Poller | None = None
     _digests: Digests | None = None
     _leadership: Leadership | None = None
+    # updates claimed by a process killed before answering them, handed back at start
+    # (update id -> its "Reading…" message, if one was sent; see handlers.remember)
+    replaying: dict[int, int | None] = field(default_factory=dict)
+    progress: dict[int, int] = field(default_factory=dict)
 
     @property
     def store(self) -> Store:
@@ -424,6 +433,8 @@ def build_application(
             MessageHandler(filters.TEXT & filters.UpdateType.MESSAGE, handlers.text),
         ]
     )
+    # Group 1, last for every update (after the error handler too): the update is handled.
+    application.add_handler(TypeHandler(Update, handlers.finish), group=1)
     application.add_error_handler(handlers.on_error)
     return application
 
@@ -462,9 +473,38 @@ async def post_init(application: NewsbotApp) -> None:
     )
     data._digests.current = data._leadership.is_current
     await data._leadership.start()
+    await replay_unfinished(application, older_than=REPLAY_AFTER if shared else 0.0)
     logger.info(
         "started: store %s, polling every %s s", _safe_db(settings.db), settings.poll_interval
     )
+
+
+async def replay_unfinished(application: NewsbotApp, *, older_than: float) -> int:
+    """Queue again the updates a killed process claimed and never answered; how many.
+
+    With SQLite this is the only process, so every unfinished update is handed
+    back. With PostgreSQL another instance may be answering one right now, so
+    only those claimed at least ``older_than`` seconds ago are.
+    """
+    data = application.bot_data
+    count = 0
+    for pending in data.store.unfinished_updates(
+        older_than=older_than, max_attempts=REPLAY_ATTEMPTS
+    ):
+        try:
+            update = Update.de_json(json.loads(pending.payload), application.bot)
+        except (ValueError, TypeError, KeyError):
+            logger.warning("update %s cannot be read back; dropped", pending.update_id)
+            data.store.finish_update(pending.update_id)
+            continue
+        if update is None:
+            continue
+        data.replaying[pending.update_id] = pending.progress_id
+        await application.update_queue.put(update)
+        count += 1
+    if count:
+        logger.info("%d update(s) left unanswered by a killed process: handling them again", count)
+    return count
 
 
 def _safe_db(db: str) -> str:

@@ -62,14 +62,15 @@ async def reply(
     html: str,
     *,
     reply_to: int | None = None,
-    edit: Message | None = None,
+    edit: Message | int | None = None,
 ) -> None:
     """Send ``html`` (split under 4,096 characters), editing ``edit`` with the first part."""
     parts = split_html(html)
+    edit_id = edit if isinstance(edit, int) or edit is None else edit.id
     try:
         for index, part in enumerate(parts):
-            if index == 0 and edit is not None:
-                await context.bot.edit_message_text(part, chat_id=chat_id, message_id=edit.id)
+            if index == 0 and edit_id is not None:
+                await context.bot.edit_message_text(part, chat_id=chat_id, message_id=edit_id)
             else:
                 await context.bot.send_message(
                     chat_id,
@@ -89,15 +90,38 @@ async def _answer(update: Update, context: Context, html: str) -> None:
     message = update.effective_message
     if message is not None:
         await reply(context, message.chat_id, html, reply_to=message.message_id)
+        finished(update, context)  # answered: a restart must not answer it again
+
+
+def finished(update: Update, context: Context) -> None:
+    """The update is handled: a restart will not handle it again (see :func:`remember`)."""
+    context.bot_data.store.finish_update(update.update_id)
+
+
+async def finish(update: Update, context: Context) -> None:
+    """The last group, for every update: whatever the handlers did, it is handled."""
+    finished(update, context)
 
 
 # -- group -1: every update -------------------------------------------------------
 
 
 async def remember(update: Update, context: Context) -> None:
-    """Drop an update handled before (a restart), and remember the user who sent it."""
-    store = context.bot_data.store
-    if not store.claim_update(update.update_id):
+    """Drop an update handled before (a restart), and remember the user who sent it.
+
+    Each update is claimed in the store with its JSON before it is handled and
+    finished once answered (:func:`finish`, :func:`_answer`). One claimed by a
+    process killed before it answered is handed back at the next start
+    (``BotData.replaying``, see ``bot.app.replay_unfinished``) and handled again.
+    """
+    data = context.bot_data
+    store = data.store
+    if update.update_id in data.replaying:
+        progress_id = data.replaying.pop(update.update_id)
+        if progress_id is not None:
+            data.progress[update.update_id] = progress_id
+        logger.info("update %s: handling again after a restart", update.update_id)
+    elif not store.claim_update(update.update_id, update.to_json()):
         logger.info("update %s was handled before a restart; skipped", update.update_id)
         raise ApplicationHandlerStop
     user, chat = update.effective_user, update.effective_chat
@@ -127,6 +151,7 @@ async def flood_gate(update: Update, context: Context) -> None:
         await update.callback_query.answer(html, show_alert=True)  # plain text: no markup
     else:
         await _answer(update, context, html)
+    finished(update, context)
     raise ApplicationHandlerStop
 
 
@@ -583,11 +608,17 @@ async def summarize_link(update: Update, context: Context, url: str) -> None:
         if not slot:
             await _answer(update, context, texts.too_many_articles(data.limits.articles))
             return
-        progress = await context.bot.send_message(
-            message.chat_id,
-            texts.WORKING_ON_LINK,
-            reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
-        )
+        # handled again after a restart: edit the "Reading…" sent before, do not send another
+        progress: Message | int | None = data.progress.pop(update.update_id, None)
+        if progress is None:
+            progress = await context.bot.send_message(
+                message.chat_id,
+                texts.WORKING_ON_LINK,
+                reply_parameters=ReplyParameters(
+                    message.message_id, allow_sending_without_reply=True
+                ),
+            )
+            data.store.note_progress(update.update_id, progress.message_id)
         try:
             # a malformed URL ("http://[x]") is refused here, before the store parses it
             url = check_url(url, allow_private=True)  # addresses: checked by the fetcher
@@ -599,6 +630,7 @@ async def summarize_link(update: Update, context: Context, url: str) -> None:
         except NewsbotError as exc:
             html = texts.failed(str(exc))
         await reply(context, message.chat_id, html, edit=progress)
+        finished(update, context)
 
 
 async def summarize_text(update: Update, context: Context, body: str) -> None:

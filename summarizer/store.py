@@ -23,7 +23,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,6 +103,15 @@ class StoredFact:
     url: str | None
     title: str | None
     published: str | None
+
+
+@dataclass
+class UnfinishedUpdate:
+    """A Telegram update claimed by a process that died before answering it."""
+
+    update_id: int
+    payload: str  # the update as JSON (Update.to_json)
+    progress_id: int | None  # the "Reading…" message already sent for it, if any
 
 
 @dataclass
@@ -275,8 +284,33 @@ class Store(FactStore):
         """Set (or with None, clear) the time and zone of a user's daily digest."""
 
     @abstractmethod
-    def claim_update(self, update_id: int) -> bool:
-        """True the first time a Telegram update id is claimed, False ever after."""
+    def claim_update(self, update_id: int, payload: str | None = None) -> bool:
+        """True the first time a Telegram update id is claimed, False ever after.
+
+        With ``payload`` (the update as JSON) the claim stays *unfinished* until
+        :meth:`finish_update`: a process killed while handling it leaves it to
+        :meth:`unfinished_updates`, so the update is handled again, not lost.
+        """
+
+    @abstractmethod
+    def finish_update(self, update_id: int) -> None:
+        """The update is handled (its answer sent): never handled again."""
+
+    @abstractmethod
+    def note_progress(self, update_id: int, message_id: int) -> None:
+        """The "Reading…" message sent for an unfinished update: a rerun edits it."""
+
+    @abstractmethod
+    def unfinished_updates(
+        self, *, older_than: float = 0.0, max_attempts: int = 3, max_age: float = 3600.0
+    ) -> list[UnfinishedUpdate]:
+        """Claimed updates never finished (their process died), oldest first.
+
+        Only claims at least ``older_than`` seconds old. Each call counts an
+        attempt; an update tried ``max_attempts`` times, or claimed more than
+        ``max_age`` seconds ago (an answer that late helps nobody), is finished
+        instead: an update that kills the process must not kill every restart.
+        """
 
     # -- digests
 
@@ -501,6 +535,15 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE sources ADD COLUMN lease_until TEXT;
     ALTER TABLE sources ADD COLUMN leased_by TEXT;
+    """,
+    # 6: updates handled at least once: an update claimed by a process killed before it
+    # answered is kept (payload) until finished, and handled again after a restart
+    """
+    ALTER TABLE handled_updates ADD COLUMN payload TEXT;
+    ALTER TABLE handled_updates ADD COLUMN done INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE handled_updates ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE handled_updates ADD COLUMN progress_id INTEGER;
+    CREATE INDEX handled_updates_unfinished ON handled_updates(done) WHERE done = 0;
     """,
 ]
 
@@ -1087,11 +1130,12 @@ class SQLiteStore(Store):
                 (at, tz, user_id),
             )
 
-    def claim_update(self, update_id: int) -> bool:
+    def claim_update(self, update_id: int, payload: str | None = None) -> bool:
         with self._tx() as db:
             claimed = db.execute(
-                "INSERT OR IGNORE INTO handled_updates (update_id, handled_at) VALUES (?, ?)",
-                (update_id, _now()),
+                """INSERT OR IGNORE INTO handled_updates (update_id, handled_at, payload, done)
+                   VALUES (?, ?, ?, ?)""",
+                (update_id, _now(), payload, int(payload is None)),
             ).rowcount
             if claimed:
                 # keep the table small: Telegram never redelivers updates this old
@@ -1099,6 +1143,51 @@ class SQLiteStore(Store):
                     "DELETE FROM handled_updates WHERE update_id < ?", (update_id - 100_000,)
                 )
         return claimed > 0
+
+    def finish_update(self, update_id: int) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE handled_updates SET done = 1, payload = NULL WHERE update_id = ?",
+                (update_id,),
+            )
+
+    def note_progress(self, update_id: int, message_id: int) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE handled_updates SET progress_id = ? WHERE update_id = ? AND done = 0",
+                (message_id, update_id),
+            )
+
+    def unfinished_updates(
+        self, *, older_than: float = 0.0, max_attempts: int = 3, max_age: float = 3600.0
+    ) -> list[UnfinishedUpdate]:
+        now = datetime.now(UTC)
+        before = (now - timedelta(seconds=older_than)).isoformat(timespec="seconds")
+        stale = (now - timedelta(seconds=max_age)).isoformat(timespec="seconds")
+        with self._tx() as db:
+            rows = db.execute(
+                """SELECT update_id, payload, progress_id, attempts, handled_at FROM handled_updates
+                   WHERE done = 0 AND handled_at <= ? ORDER BY update_id""",
+                (before,),
+            ).fetchall()
+            out = []
+            for row in rows:
+                if (
+                    row["attempts"] >= max_attempts
+                    or row["handled_at"] < stale
+                    or not row["payload"]
+                ):
+                    db.execute(
+                        "UPDATE handled_updates SET done = 1, payload = NULL WHERE update_id = ?",
+                        (row["update_id"],),
+                    )
+                    continue
+                db.execute(
+                    "UPDATE handled_updates SET attempts = attempts + 1 WHERE update_id = ?",
+                    (row["update_id"],),
+                )
+                out.append(UnfinishedUpdate(row["update_id"], row["payload"], row["progress_id"]))
+        return out
 
     # -- digests
 

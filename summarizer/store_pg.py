@@ -54,7 +54,7 @@ import threading
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -75,6 +75,7 @@ from .store import (
     StoredArticle,
     StoredFact,
     StoredMention,
+    UnfinishedUpdate,
     User,
     _aware,
     _days_ago,
@@ -261,6 +262,14 @@ PG_MIGRATIONS: list[str] = [
     """
     ALTER TABLE sources ADD COLUMN lease_until TIMESTAMPTZ;
     ALTER TABLE sources ADD COLUMN leased_by TEXT;
+    """,
+    # 6: updates handled at least once (see store.MIGRATIONS[5])
+    """
+    ALTER TABLE handled_updates ADD COLUMN payload TEXT;
+    ALTER TABLE handled_updates ADD COLUMN done BOOLEAN NOT NULL DEFAULT TRUE;
+    ALTER TABLE handled_updates ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE handled_updates ADD COLUMN progress_id BIGINT;
+    CREATE INDEX handled_updates_unfinished ON handled_updates(done) WHERE NOT done;
     """,
 ]
 
@@ -963,13 +972,13 @@ class PostgresStore(Store):
                 (at, tz, user_id),
             )
 
-    def claim_update(self, update_id: int) -> bool:
+    def claim_update(self, update_id: int, payload: str | None = None) -> bool:
         with self._tx() as db:
             # a concurrent claim of the same id waits for this one, then finds it taken
             claimed = db.execute(
-                """INSERT INTO handled_updates (update_id, handled_at) VALUES (%s, %s)
-                   ON CONFLICT DO NOTHING""",
-                (update_id, _now()),
+                """INSERT INTO handled_updates (update_id, handled_at, payload, done)
+                   VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING""",
+                (update_id, _now(), payload, payload is None),
             ).rowcount
             if claimed:
                 # keep the table small: Telegram never redelivers updates this old
@@ -977,6 +986,54 @@ class PostgresStore(Store):
                     "DELETE FROM handled_updates WHERE update_id < %s", (update_id - 100_000,)
                 )
         return claimed > 0
+
+    def finish_update(self, update_id: int) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE handled_updates SET done = TRUE, payload = NULL WHERE update_id = %s",
+                (update_id,),
+            )
+
+    def note_progress(self, update_id: int, message_id: int) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE handled_updates SET progress_id = %s WHERE update_id = %s AND NOT done",
+                (message_id, update_id),
+            )
+
+    def unfinished_updates(
+        self, *, older_than: float = 0.0, max_attempts: int = 3, max_age: float = 3600.0
+    ) -> list[UnfinishedUpdate]:
+        now = datetime.now(UTC)
+        before = (now - timedelta(seconds=older_than)).isoformat(timespec="seconds")
+        stale = (now - timedelta(seconds=max_age)).isoformat(timespec="seconds")
+        with self._tx() as db:
+            # SKIP LOCKED: two instances starting together never take the same update
+            rows = db.execute(
+                """SELECT update_id, payload, progress_id, attempts, handled_at FROM handled_updates
+                   WHERE NOT done AND handled_at <= %s ORDER BY update_id
+                   FOR UPDATE SKIP LOCKED""",
+                (before,),
+            ).fetchall()
+            out = []
+            for row in rows:
+                if (
+                    row["attempts"] >= max_attempts
+                    or row["handled_at"] < stale
+                    or not row["payload"]
+                ):
+                    db.execute(
+                        """UPDATE handled_updates SET done = TRUE, payload = NULL
+                           WHERE update_id = %s""",
+                        (row["update_id"],),
+                    )
+                    continue
+                db.execute(
+                    "UPDATE handled_updates SET attempts = attempts + 1 WHERE update_id = %s",
+                    (row["update_id"],),
+                )
+                out.append(UnfinishedUpdate(row["update_id"], row["payload"], row["progress_id"]))
+        return out
 
     # -- digests
 

@@ -261,3 +261,36 @@ def test_concurrent_claimers_split_the_sources(store_url: str) -> None:
         results = list(pool.map(worker, ["w1", "w2", "w3", "w4"]))
     claimed = [key for keys in results for key in keys]
     assert sorted(claimed) == [f"f{n:02d}" for n in range(60)]  # each exactly once
+
+
+# -- updates handled at least once (an update claimed by a killed process is kept)
+
+
+def test_an_update_claimed_with_its_payload_stays_unfinished_until_finished(
+    store: Store,
+) -> None:
+    assert store.claim_update(11, '{"update_id": 11}')
+    assert not store.claim_update(11, '{"update_id": 11}')  # claimed: never twice at once
+    assert store.claim_update(12)  # no payload: finished at once, as before
+    store.note_progress(11, 501)
+    pending = store.unfinished_updates()
+    assert [(u.update_id, u.payload, u.progress_id) for u in pending] == [
+        (11, '{"update_id": 11}', 501)
+    ]
+    store.finish_update(11)
+    assert store.unfinished_updates() == []
+    assert not store.claim_update(11, '{"update_id": 11}')  # finished: never again
+
+
+def test_unfinished_updates_give_up_after_max_attempts(store: Store) -> None:
+    store.claim_update(21, '{"update_id": 21}')
+    for _ in range(3):
+        assert [u.update_id for u in store.unfinished_updates(max_attempts=3)] == [21]
+    assert store.unfinished_updates(max_attempts=3) == []  # an update that kills every run
+    assert store.unfinished_updates(max_attempts=9) == []  # given up is finished
+
+
+def test_unfinished_updates_only_older_than_asked(store: Store) -> None:
+    store.claim_update(31, '{"update_id": 31}')
+    assert store.unfinished_updates(older_than=3600) == []  # maybe still being handled
+    assert [u.update_id for u in store.unfinished_updates()] == [31]

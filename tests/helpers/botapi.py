@@ -196,6 +196,7 @@ class Sent:
     link_preview_disabled: bool
     parse_mode: str | None
     edits: int = 0
+    at: float = field(default_factory=time.monotonic)  # when it was delivered
 
 
 @dataclass
