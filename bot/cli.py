@@ -12,10 +12,16 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
+
+# One BLAS thread: natasha's and spaCy's matrices are small, and a second BLAS thread per
+# process only fights the others for the cores (natasha ran ~10x slower on a busy 2-core
+# machine). Set before numpy is first imported; an explicit setting wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from summarizer.config import Settings
 from summarizer.errors import BadInput, NewsbotError
