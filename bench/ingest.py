@@ -34,7 +34,7 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,30 +77,45 @@ class Run:
 # -- the loopback server ----------------------------------------------------------
 
 
-def _pages(data: Path, quick: bool) -> dict[str, bytes]:
+def zyte_pages(
+    data: Path, keys: Callable[[list[str]], list[str]] | None = None
+) -> dict[str, bytes]:
+    """The Zyte pages by key (``keys`` picks a subset of the sorted keys)."""
     folder = data / ZYTE / "html"
-    keys = sorted(p.name.removesuffix(".html.gz") for p in folder.glob("*.html.gz"))
-    if quick:
-        keys = keys[::QUICK_STEP]
-    return {key: gzip.decompress((folder / f"{key}.html.gz").read_bytes()) for key in keys}
+    names = sorted(p.name.removesuffix(".html.gz") for p in folder.glob("*.html.gz"))
+    if keys is not None:
+        names = keys(names)
+    return {key: gzip.decompress((folder / f"{key}.html.gz").read_bytes()) for key in names}
 
 
-def _serve(data: str, quick: bool, cpu: int | None, port: Any) -> None:
-    """Serve the pages at /<key>.html until killed (in its own process)."""
-    if cpu is not None:
-        os.sched_setaffinity(0, {cpu})
-    pages = _pages(Path(data), quick)
+def _pages(data: Path, quick: bool) -> dict[str, bytes]:
+    return zyte_pages(data, (lambda names: names[::QUICK_STEP]) if quick else None)
+
+
+#: answers a path the pages do not hold: (body, content type), or None for a 404
+Extra = Callable[[str, str], tuple[bytes, str] | None]
+
+
+def serve_pages(pages: dict[str, bytes], port: Any, extra: Extra | None = None) -> None:
+    """Serve ``pages`` at /<key>.html until killed; puts the port in the ``port`` queue.
+
+    ``extra(path, host)`` may answer other paths (``bench.scale``: one feed per page).
+    Runs in a process of its own, in threads: the loopback stands in for the web.
+    """
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
-            body = pages.get(self.path.strip("/").removesuffix(".html"))
+            path = self.path.strip("/")
+            body, kind = pages.get(path.removesuffix(".html")), "text/html"
+            if body is None and extra is not None:
+                body, kind = extra(path, str(self.headers.get("Host"))) or (None, kind)
             if body is None:
                 self.send_error(404)
                 return
             self.send_response(200)
-            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -117,6 +132,13 @@ def _serve(data: str, quick: bool, cpu: int | None, port: Any) -> None:
     server = Server(("127.0.0.1", 0), Handler)
     port.put(server.server_address[1])
     server.serve_forever()
+
+
+def _serve(data: str, quick: bool, cpu: int | None, port: Any) -> None:
+    """Serve the pages at /<key>.html until killed (in its own process)."""
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+    serve_pages(_pages(Path(data), quick), port)
 
 
 # -- the two sides (each in a fresh process) ------------------------------------------

@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gzip
-import http.server
 import multiprocessing
 import os
 import platform
@@ -51,6 +49,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from bench.answers import _say
+from bench.ingest import serve_pages, zyte_pages
 from bench.summaries import _cpu_model, _nproc, _version, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,57 +87,31 @@ class Run:
 
 
 def _pages(data: Path, quick: bool) -> dict[str, bytes]:
-    folder = data / ZYTE / "html"
-    keys = sorted(p.name.removesuffix(".html.gz") for p in folder.glob("*.html.gz"))
-    if quick:
-        keys = keys[:: max(1, len(keys) // QUICK_PAGES)][:QUICK_PAGES]
-    return {key: gzip.decompress((folder / f"{key}.html.gz").read_bytes()) for key in keys}
+    return zyte_pages(
+        data,
+        (lambda keys: keys[:: max(1, len(keys) // QUICK_PAGES)][:QUICK_PAGES]) if quick else None,
+    )
 
 
 def _serve(data: str, quick: bool, port: Any) -> None:
     """Serve /<key>.html and /feed/<key> until killed (in its own process)."""
     pages = _pages(Path(data), quick)
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def feed(path: str, host: str) -> tuple[bytes, str] | None:
+        key = path.removeprefix("feed/")
+        if not path.startswith("feed/") or key not in pages:
+            return None
+        link = f"http://{host}/{key}.html"
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>feed {key}</title><link>{escape(link)}</link>"
+            f"<description>one page</description><item><title>{key}</title>"
+            f"<link>{escape(link)}</link><guid>{escape(link)}</guid></item>"
+            "</channel></rss>"
+        ).encode()
+        return body, "application/rss+xml; charset=utf-8"
 
-        def do_GET(self) -> None:
-            path = self.path.strip("/")
-            if path.startswith("feed/") and path[5:] in pages:
-                key = path[5:]
-                link = f"http://{self.headers.get('Host')}/{key}.html"
-                body = (
-                    '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-                    f"<title>feed {key}</title><link>{escape(link)}</link>"
-                    f"<description>one page</description><item><title>{key}</title>"
-                    f"<link>{escape(link)}</link><guid>{escape(link)}</guid></item>"
-                    "</channel></rss>"
-                ).encode()
-                kind = "application/rss+xml; charset=utf-8"
-            else:
-                found = pages.get(path.removesuffix(".html"))
-                if found is None:
-                    self.send_error(404)
-                    return
-                body, kind = found, "text/html"
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_: object) -> None:
-            pass
-
-    class Server(http.server.ThreadingHTTPServer):
-        daemon_threads = True
-
-        def handle_error(self, request: Any, client_address: Any) -> None:
-            pass  # a client closing a kept-alive connection is not news
-
-    server = Server(("127.0.0.1", 0), Handler)
-    port.put(server.server_address[1])
-    server.serve_forever()
+    serve_pages(pages, port, feed)
 
 
 # -- stores ---------------------------------------------------------------------------
