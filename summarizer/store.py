@@ -114,6 +114,30 @@ class UnfinishedUpdate:
     progress_id: int | None  # the "Reading…" message already sent for it, if any
 
 
+def _replay_window(older_than: float, max_age: float) -> tuple[str, str]:
+    """``handled_at`` bounds for :meth:`Store.unfinished_updates`: (claimed before, too old)."""
+    now = datetime.now(UTC)
+    before = (now - timedelta(seconds=older_than)).isoformat(timespec="seconds")
+    return before, (now - timedelta(seconds=max_age)).isoformat(timespec="seconds")
+
+
+def sort_unfinished(
+    rows: Sequence[Any], max_attempts: int, stale: str
+) -> tuple[list[int], list[UnfinishedUpdate]]:
+    """Unfinished update rows split into (ids to drop, updates to hand back).
+
+    Dropped: tried ``max_attempts`` times, claimed before ``stale``, or kept no payload.
+    """
+    dropped: list[int] = []
+    kept: list[UnfinishedUpdate] = []
+    for row in rows:
+        if row["attempts"] >= max_attempts or row["handled_at"] < stale or not row["payload"]:
+            dropped.append(row["update_id"])
+        else:
+            kept.append(UnfinishedUpdate(row["update_id"], row["payload"], row["progress_id"]))
+    return dropped, kept
+
+
 @dataclass
 class StoredMention:
     article_id: int
@@ -1161,33 +1185,23 @@ class SQLiteStore(Store):
     def unfinished_updates(
         self, *, older_than: float = 0.0, max_attempts: int = 3, max_age: float = 3600.0
     ) -> list[UnfinishedUpdate]:
-        now = datetime.now(UTC)
-        before = (now - timedelta(seconds=older_than)).isoformat(timespec="seconds")
-        stale = (now - timedelta(seconds=max_age)).isoformat(timespec="seconds")
+        before, stale = _replay_window(older_than, max_age)
         with self._tx() as db:
             rows = db.execute(
                 """SELECT update_id, payload, progress_id, attempts, handled_at FROM handled_updates
                    WHERE done = 0 AND handled_at <= ? ORDER BY update_id""",
                 (before,),
             ).fetchall()
-            out = []
-            for row in rows:
-                if (
-                    row["attempts"] >= max_attempts
-                    or row["handled_at"] < stale
-                    or not row["payload"]
-                ):
-                    db.execute(
-                        "UPDATE handled_updates SET done = 1, payload = NULL WHERE update_id = ?",
-                        (row["update_id"],),
-                    )
-                    continue
-                db.execute(
-                    "UPDATE handled_updates SET attempts = attempts + 1 WHERE update_id = ?",
-                    (row["update_id"],),
-                )
-                out.append(UnfinishedUpdate(row["update_id"], row["payload"], row["progress_id"]))
-        return out
+            dropped, kept = sort_unfinished(rows, max_attempts, stale)
+            db.executemany(
+                "UPDATE handled_updates SET done = 1, payload = NULL WHERE update_id = ?",
+                [(update_id,) for update_id in dropped],
+            )
+            db.executemany(
+                "UPDATE handled_updates SET attempts = attempts + 1 WHERE update_id = ?",
+                [(u.update_id,) for u in kept],
+            )
+        return kept
 
     # -- digests
 

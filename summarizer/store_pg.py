@@ -54,7 +54,7 @@ import threading
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -80,10 +80,12 @@ from .store import (
     _aware,
     _days_ago,
     _now,
+    _replay_window,
     article_from_row,
     content_hash,
     delivery_from_row,
     digest_settings_from_row,
+    sort_unfinished,
     source_from_row,
     user_from_row,
 )
@@ -1004,9 +1006,7 @@ class PostgresStore(Store):
     def unfinished_updates(
         self, *, older_than: float = 0.0, max_attempts: int = 3, max_age: float = 3600.0
     ) -> list[UnfinishedUpdate]:
-        now = datetime.now(UTC)
-        before = (now - timedelta(seconds=older_than)).isoformat(timespec="seconds")
-        stale = (now - timedelta(seconds=max_age)).isoformat(timespec="seconds")
+        before, stale = _replay_window(older_than, max_age)
         with self._tx() as db:
             # SKIP LOCKED: two instances starting together never take the same update
             rows = db.execute(
@@ -1015,25 +1015,17 @@ class PostgresStore(Store):
                    FOR UPDATE SKIP LOCKED""",
                 (before,),
             ).fetchall()
-            out = []
-            for row in rows:
-                if (
-                    row["attempts"] >= max_attempts
-                    or row["handled_at"] < stale
-                    or not row["payload"]
-                ):
-                    db.execute(
-                        """UPDATE handled_updates SET done = TRUE, payload = NULL
-                           WHERE update_id = %s""",
-                        (row["update_id"],),
-                    )
-                    continue
-                db.execute(
-                    "UPDATE handled_updates SET attempts = attempts + 1 WHERE update_id = %s",
-                    (row["update_id"],),
+            dropped, kept = sort_unfinished(rows, max_attempts, stale)
+            with db.cursor() as cursor:
+                cursor.executemany(
+                    "UPDATE handled_updates SET done = TRUE, payload = NULL WHERE update_id = %s",
+                    [(update_id,) for update_id in dropped],
                 )
-                out.append(UnfinishedUpdate(row["update_id"], row["payload"], row["progress_id"]))
-        return out
+                cursor.executemany(
+                    "UPDATE handled_updates SET attempts = attempts + 1 WHERE update_id = %s",
+                    [(u.update_id,) for u in kept],
+                )
+        return kept
 
     # -- digests
 
