@@ -40,7 +40,7 @@ from pathlib import Path
 
 from bench import offline
 from bench.answers import _progress, _say
-from bench.summaries import _cpu_model, _nproc, _version, write_section
+from bench.summaries import _cpu_model, _nproc, _version, failure_lines, write_section
 
 log = logging.getLogger(__name__)
 
@@ -389,12 +389,7 @@ def section(
         *trafilatura_table(traf),
         "",
     ]
-    if failures:
-        lines += ["Failures (scored as empty pages):", ""]
-        lines += [f"- {f}" for f in failures[:20]]
-        if len(failures) > 20:
-            lines.append(f"- … and {len(failures) - 20} more")
-        lines.append("")
+    lines += failure_lines("Failures (scored as empty pages):", failures)
     return "\n".join(lines)
 
 

@@ -41,7 +41,7 @@ from typing import Any
 
 from bench import offline
 from bench.answers import _say
-from bench.summaries import _cpu_model, _nproc, _version, write_section
+from bench.summaries import _cpu_model, _nproc, _version, failure_lines, write_section
 
 log = logging.getLogger(__name__)
 
@@ -401,11 +401,7 @@ def section(runs: Sequence[Run], command: str) -> str:
         *NOTES,
         "",
     ]
-    if failures:
-        lines += ["Failed pages:", ""] + [f"- {f}" for f in failures[:20]]
-        if len(failures) > 20:
-            lines.append(f"- … and {len(failures) - 20} more")
-        lines.append("")
+    lines += failure_lines("Failed pages:", failures)
     return "\n".join(lines)
 
 

@@ -50,7 +50,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bench.answers import _say
 from bench.ingest import serve_pages, zyte_pages
-from bench.summaries import _cpu_model, _nproc, _version, write_section
+from bench.summaries import _cpu_model, _nproc, _version, failure_lines, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "eval"
@@ -326,11 +326,7 @@ def section(runs: Sequence[Run], command: str, pg_url: str) -> str:
         *table(runs),
         "",
     ]
-    if failures:
-        lines += ["Failed sources:", ""] + [f"- {f}" for f in failures[:20]]
-        if len(failures) > 20:
-            lines.append(f"- … and {len(failures) - 20} more")
-        lines.append("")
+    lines += failure_lines("Failed sources:", failures)
     return "\n".join(lines)
 
 

@@ -519,6 +519,16 @@ def section(
     return "\n".join(lines)
 
 
+def failure_lines(title: str, failures: Sequence[str], most: int = 20) -> list[str]:
+    """A page's list of failures (the first ``most``, then how many more), or nothing."""
+    if not failures:
+        return []
+    lines = [title, "", *(f"- {f}" for f in failures[:most])]
+    if len(failures) > most:
+        lines.append(f"- … and {len(failures) - most} more")
+    return [*lines, ""]
+
+
 def write_section(text: str, path: Path = DOCS, heading: str = SECTION) -> None:
     """Put ``text`` in ``path`` in place of its ``heading`` section ("## Summaries"),
     keeping the rest; appended at the end when the section is new."""

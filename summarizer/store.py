@@ -1015,8 +1015,6 @@ class SQLiteStore(Store):
         limit: int = 100,
         now: datetime | None = None,
     ) -> list[Source]:
-        from datetime import timedelta
-
         now = _aware(now)
         stamp = now.isoformat(timespec="microseconds")
         until = (now + timedelta(seconds=lease_seconds)).isoformat(timespec="microseconds")
@@ -1475,8 +1473,6 @@ class DigestDelivery:
 
 
 def _days_ago(days: int) -> str:
-    from datetime import timedelta
-
     return (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
 
 
