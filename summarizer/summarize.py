@@ -29,7 +29,13 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 from summarizer.errors import BadInput
-from summarizer.sentences import is_dateline, looks_like_credit, split_sentences, words
+from summarizer.sentences import (
+    has_words,
+    is_dateline,
+    looks_like_credit,
+    split_sentences,
+    words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +112,7 @@ def content_stems(sentence: str, language: str) -> list[str]:
     out = []
     for word in words(sentence):
         lower = word.lower()
-        if lower in stops or not _LETTER.search(lower):
+        if lower in stops or not _has_letter(lower):
             continue
         out.append(stem(lower))
     return out
@@ -258,7 +264,26 @@ class Edmundson(SumyStrategy):
 
 def _content_words(sentence: str, language: str) -> list[str]:
     stops = stop_words(language)
-    return [w.lower() for w in words(sentence) if w.lower() not in stops and _LETTER.search(w)]
+    lowered = (w.lower() for w in words(sentence))
+    return [w for w in lowered if w not in stops and _has_letter(w)]
+
+
+def _has_letter(word: str) -> bool:
+    # isalpha() first: most words are letters only, and it is quicker than the regex
+    return word.isalpha() or bool(_LETTER.search(word))
+
+
+#: for each word, the bags that hold it: (index of the bag, count of the word in it)
+Holders = dict[str, list[tuple[int, int]]]
+
+
+def _holders(bags: Sequence[Counter[str]]) -> Holders:
+    """Which of ``bags`` hold each word, in the order of the bags."""
+    out: Holders = {}
+    for i, bag in enumerate(bags):
+        for word, count in bag.items():
+            out.setdefault(word, []).append((i, count))
+    return out
 
 
 class NewsRanker(Strategy):
@@ -310,25 +335,28 @@ class NewsRanker(Strategy):
             return content_stems(sentence, self.language)
         return _content_words(sentence, self.language)
 
-    def scores(self, sentences: Sequence[str]) -> tuple[list[float], list[Counter[str]]]:
-        """Each sentence's score before redundancy removal, and its bag of stems."""
+    def scores(self, sentences: Sequence[str]) -> tuple[list[float], list[Counter[str]], Holders]:
+        """Each sentence's score before redundancy removal, its bag of stems, and which
+        bags hold each stem (see :func:`_holders`)."""
         bags = [Counter(self.terms(s)) for s in sentences]
-        sizes = [sum(bag.values()) for bag in bags]
-        logs = [math.log(n) if n > 0 else 0.0 for n in sizes]
+        holders = _holders(bags)
+        logs = [math.log(n) if n > 0 else 0.0 for n in (sum(bag.values()) for bag in bags)]
         n = len(sentences)
         centrality = [0.0] * n
-        for i in range(n):
-            if not sizes[i]:
-                continue
-            bag_i = bags[i]
-            for j in range(i + 1, n):
-                if not sizes[j]:
-                    continue
-                shared = sum((bag_i & bags[j]).values())
-                if not shared:
-                    continue
-                norm = logs[i] + logs[j]
-                weight = shared / norm if norm > 0 else float(shared)
+        # Only pairs that share a word are linked, so only those are looked at (comparing
+        # every pair was most of the time on long pages: one Zyte page has 628 candidate
+        # sentences). Each sentence's weights still add up in the order of its partners,
+        # as in a loop over all pairs, so the float sums are exactly those of that loop.
+        for j, bag in enumerate(bags):
+            shared: dict[int, int] = {}  # earlier sentence -> words it shares with this one
+            for word, count in bag.items():
+                for i, other in holders[word]:
+                    if i == j:
+                        break
+                    shared[i] = shared.get(i, 0) + (count if count < other else other)
+            for i in sorted(shared):
+                common, norm = shared[i], logs[i] + logs[j]
+                weight = common / norm if norm > 0 else float(common)
                 centrality[i] += weight
                 centrality[j] += weight
         top = max(centrality, default=0.0) or 1.0
@@ -343,10 +371,10 @@ class NewsRanker(Strategy):
             if not _TERMINAL.search(sentences[i]):
                 score -= self.unterminated_penalty
             out.append(score)
-        return out, bags
+        return out, bags, holders
 
     def __call__(self, sentences: Sequence[str], count: int) -> list[int]:
-        scores, bags = self.scores(sentences)
+        scores, bags, holders = self.scores(sentences)
         norms = [math.sqrt(sum(v * v for v in bag.values())) or 1.0 for bag in bags]
         chosen: list[int] = []
         redundancy = [0.0] * len(sentences)
@@ -355,9 +383,13 @@ class NewsRanker(Strategy):
             best = max(left, key=lambda i: (scores[i] - self.redundancy_weight * redundancy[i], -i))
             chosen.append(best)
             left.discard(best)
+            # the dot product of each bag with best's (0 for those sharing no word with it)
+            dots: dict[int, int] = {}
+            for word, count_best in bags[best].items():
+                for i, other in holders[word]:
+                    dots[i] = dots.get(i, 0) + count_best * other
             for i in left:
-                dot = sum(v * bags[best][w] for w, v in bags[i].items() if w in bags[best])
-                cosine = dot / (norms[i] * norms[best])
+                cosine = dots.get(i, 0) / (norms[i] * norms[best])
                 redundancy[i] = max(redundancy[i], cosine - self.redundancy_threshold)
         return chosen
 
@@ -373,7 +405,7 @@ def is_candidate(sentence: str) -> bool:
     """True if ``sentence`` may be part of a summary: no dateline, credit or fragment."""
     if is_dateline(sentence) or looks_like_credit(sentence) or is_agency_dateline(sentence):
         return False
-    return len(words(sentence)) >= MIN_WORDS
+    return has_words(sentence, MIN_WORDS)
 
 
 def is_agency_dateline(sentence: str) -> bool:

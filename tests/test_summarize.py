@@ -3,15 +3,20 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 from summarizer.errors import BadInput
-from summarizer.sentences import split_sentences
+from summarizer.sentences import has_words, looks_like_credit, paragraphs, split_sentences
 from summarizer.summarize import (
     ALGORITHMS,
     DEFAULT_ALGORITHM,
+    NewsRanker,
+    is_candidate,
     summarize,
     summarize_sentences,
 )
@@ -254,3 +259,90 @@ def test_bench_scores_do_not_depend_on_the_number_of_workers() -> None:
     assert [r.name for r in two] == names
     assert [r.scores for r in one] == [r.scores for r in two]
     assert all(len(r.millis) == len(items) for r in two)
+
+
+def _centrality_of_every_pair(bags: list[Counter[str]]) -> list[float]:
+    """NewsRanker's centrality the plain way: every pair of bags compared."""
+    logs = [math.log(sum(bag.values())) if bag else 0.0 for bag in bags]
+    centrality = [0.0] * len(bags)
+    for i in range(len(bags)):
+        for j in range(i + 1, len(bags)):
+            shared = sum((bags[i] & bags[j]).values())
+            if shared:
+                norm = logs[i] + logs[j]
+                weight = shared / norm if norm > 0 else float(shared)
+                centrality[i] += weight
+                centrality[j] += weight
+    return centrality
+
+
+class _CentralityOnly(NewsRanker):
+    position_weight = 0.0
+    language_position_weight: ClassVar[dict[str, float]] = {}
+
+
+@pytest.mark.parametrize(("text", "language"), [(EN_TEXT, "en"), (RU_TEXT, "ru")], ids=["en", "ru"])
+def test_news_centrality_is_that_of_comparing_every_pair(text: str, language: str) -> None:
+    # The ranker only looks at pairs that share a word; the scores must be those of
+    # comparing every pair, to the last bit (repeated words, one-word sentences included).
+    sentences = [s for s in split_sentences(text, language) if is_candidate(s)]
+    sentences += ["Budget budget budget transport.", "Budget.", "Транспорт.", "2024: 12, 15."]
+    ranker = _CentralityOnly(language)
+    scores, bags, _ = ranker.scores(sentences)
+    centrality = _centrality_of_every_pair(bags)
+    top = max(centrality)
+    assert top > 0
+    assert scores == [c / top for c in centrality]
+    assert all(bags[:-1])
+    assert not bags[-1]  # numbers only: linked to nothing
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Photo: Getty Images", True),
+        ("PHOTO/AFP", True),
+        ("Фото: РИА Новости", True),
+        ("The minister, seen here in Kyiv. Ukrainian Foreign Ministry VIA AFP", True),
+        ("(Reuters)", True),
+        ("ſhutterstock", True),  # re matches "ſ" to "s" case-insensitively; str.lower() does not
+        ("The council approved a new budget for public transport on Tuesday.", False),
+        ("Who took this photo?", False),
+        ("A photographer took pictures of the delegation.", False),
+    ],
+)
+def test_credits_are_found_whatever_their_case(line: str, expected: bool) -> None:
+    assert looks_like_credit(line) is expected
+
+
+def test_a_fragment_has_fewer_than_four_words() -> None:
+    assert has_words("The council met on Tuesday.", 4)
+    assert has_words("U.S. state-run rock'n'roll bands", 4)
+    assert not has_words("U.S. state-run bands.", 4)
+    assert has_words("", 0)
+    assert not has_words("", 1)
+
+
+def test_paragraphs_put_each_paragraph_on_one_line() -> None:
+    text = " One\u00a0 two\tthree\n four. \n \n\n\u2003Five\u2028six. \n\n \n"
+    assert paragraphs(text) == ["One two three four.", "Five six."]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "The council approved the budget.",
+        "Transport budget approved",
+        "Dr. Smith went home. He was tired.",
+        'He said "no." Then he left!',
+        "Wait . . . what?! Really?",
+        "It rose 3.5% on Tuesday",
+        "Why?",
+    ],
+)
+def test_english_paragraphs_split_as_punkt_splits_them(paragraph: str) -> None:
+    # One-sentence paragraphs skip Punkt; the split is the same as Punkt's.
+    from summarizer.sentences import _punkt
+
+    expected = [s.strip() for s in _punkt("english").tokenize(paragraph) if s.strip()]
+    assert split_sentences(paragraph, "en") == expected
