@@ -150,6 +150,16 @@ class StoredMention:
     head: str
 
 
+@dataclass
+class PendingFacts:
+    """An article stored before its facts were read (see :meth:`Store.pending_facts`)."""
+
+    article_id: int
+    language: str | None
+    title: str | None
+    sentences: list[str]
+
+
 class FactStore(ABC):
     """The part of the store the answers read."""
 
@@ -191,8 +201,32 @@ class Store(FactStore):
         sentences: Sequence[str],
         summary: Sequence[str],
         analysis: Analysis | None = None,
+        *,
+        facts_pending: bool = False,
     ) -> IngestResult:
-        """Store one article with its sentences, summary and facts, in one transaction."""
+        """Store one article with its sentences, summary and facts, in one transaction.
+
+        ``facts_pending``: the facts are read later (:func:`summarizer.facts.read_pending`);
+        until then the article is listed by :meth:`pending_facts`.
+        """
+
+    @abstractmethod
+    def pending_facts(
+        self, article_ids: Sequence[int] | None = None, limit: int = 50
+    ) -> list[PendingFacts]:
+        """Articles whose facts are still to be read: those among ``article_ids`` (in
+        that order), or when None the newest ones; at most ``limit``."""
+
+    @abstractmethod
+    def add_facts(self, article_id: int, analysis: Analysis | None) -> bool:
+        """Store the facts of a pending article (None: it has none), in one transaction.
+
+        False, storing nothing, when the article is not pending (any more): another
+        process read its facts first, so they are stored exactly once.
+        """
+
+    @abstractmethod
+    def count_pending_facts(self) -> int: ...
 
     @abstractmethod
     def find_article(self, url: str | None = None, text: str | None = None) -> int | None:
@@ -569,6 +603,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE handled_updates ADD COLUMN progress_id INTEGER;
     CREATE INDEX handled_updates_unfinished ON handled_updates(done) WHERE done = 0;
     """,
+    # 7: facts read after the article is stored (when first needed, or when idle):
+    # articles stored before this version have theirs already
+    """
+    ALTER TABLE articles ADD COLUMN facts_pending INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX articles_facts_pending ON articles(id) WHERE facts_pending = 1;
+    """,
 ]
 
 # summarizer.watch.ADMIN_KIND (not imported: watch imports this module): sources whose
@@ -700,6 +740,8 @@ class SQLiteStore(Store):
         sentences: Sequence[str],
         summary: Sequence[str],
         analysis: Analysis | None = None,
+        *,
+        facts_pending: bool = False,
     ) -> IngestResult:
         with self._tx() as db:
             existing = self.find_article(article.url, article.text)
@@ -707,8 +749,8 @@ class SQLiteStore(Store):
                 return IngestResult(existing, created=False)
             cursor = db.execute(
                 """INSERT INTO articles (url, url_key, content_hash, title, published, author,
-                       site, language, via, text, summary, extra, ingested_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       site, language, via, text, summary, extra, ingested_at, facts_pending)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     article.url,
                     normalize_url(article.url) if article.url else None,
@@ -723,6 +765,7 @@ class SQLiteStore(Store):
                     json.dumps(list(summary), ensure_ascii=False),
                     json.dumps(article.extra, ensure_ascii=False, default=str),
                     _now(),
+                    int(facts_pending and analysis is None),
                 ),
             )
             article_id = int(cursor.lastrowid or 0)
@@ -735,6 +778,63 @@ class SQLiteStore(Store):
         return IngestResult(article_id, created=True)
 
     # -- facts ----------------------------------------------------------------
+
+    def pending_facts(
+        self, article_ids: Sequence[int] | None = None, limit: int = 50
+    ) -> list[PendingFacts]:
+        with self._lock:
+            if article_ids is None:
+                rows = self._db.execute(
+                    """SELECT id, language, title FROM articles WHERE facts_pending = 1
+                       ORDER BY id DESC LIMIT ?""",
+                    (limit,),
+                ).fetchall()
+            else:
+                wanted = list(dict.fromkeys(article_ids))
+                if not wanted:
+                    return []
+                marks = ",".join("?" * len(wanted))
+                found = {
+                    row["id"]: row
+                    for row in self._db.execute(
+                        f"""SELECT id, language, title FROM articles
+                            WHERE facts_pending = 1 AND id IN ({marks})""",
+                        wanted,
+                    )
+                }
+                rows = [found[i] for i in wanted if i in found][:limit]
+            return [
+                PendingFacts(
+                    row["id"],
+                    row["language"],
+                    row["title"],
+                    [
+                        s[0]
+                        for s in self._db.execute(
+                            "SELECT text FROM sentences WHERE article_id = ? ORDER BY position",
+                            (row["id"],),
+                        )
+                    ],
+                )
+                for row in rows
+            ]
+
+    def add_facts(self, article_id: int, analysis: Analysis | None) -> bool:
+        with self._tx() as db:
+            cursor = db.execute(
+                "UPDATE articles SET facts_pending = 0 WHERE id = ? AND facts_pending = 1",
+                (article_id,),
+            )
+            if cursor.rowcount != 1:
+                return False
+            if analysis is not None:
+                self._add_analysis(db, article_id, analysis)
+        return True
+
+    def count_pending_facts(self) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT count(*) FROM articles WHERE facts_pending = 1")
+            return int(row.fetchone()[0])
 
     def _add_analysis(self, db: sqlite3.Connection, article_id: int, analysis: Analysis) -> None:
         from .entities import fold
@@ -856,8 +956,14 @@ class SQLiteStore(Store):
                 ).fetchall()
                 out.extend(
                     StoredMention(
-                        int(r["article_id"]), int(r["position"]), int(r["start"]),
-                        int(r["stop"]), r["text"], r["label"], r["key"], r["head"],
+                        int(r["article_id"]),
+                        int(r["position"]),
+                        int(r["start"]),
+                        int(r["stop"]),
+                        r["text"],
+                        r["label"],
+                        r["key"],
+                        r["head"],
                     )
                     for r in rows
                 )
@@ -1225,9 +1331,7 @@ class SQLiteStore(Store):
         exclude: Sequence[str] | None = None,
     ) -> None:
         with self._tx() as db:
-            row = db.execute(
-                "SELECT digest_filters FROM users WHERE id = ?", (user_id,)
-            ).fetchone()
+            row = db.execute("SELECT digest_filters FROM users WHERE id = ?", (user_id,)).fetchone()
             if row is None:
                 return
             filters = json.loads(row[0] or "{}")
@@ -1271,7 +1375,7 @@ class SQLiteStore(Store):
                 for r in self._db.execute(
                     f"""SELECT DISTINCT p.article_id, s.kind, s.key, s.url FROM posts p
                         JOIN sources s ON s.id = p.source_id
-                        WHERE p.article_id IN ({', '.join('?' * len(chunk))})
+                        WHERE p.article_id IN ({", ".join("?" * len(chunk))})
                         ORDER BY s.id""",
                     chunk,
                 ):

@@ -69,6 +69,7 @@ from .store import (
     DigestDelivery,
     DigestSettings,
     IngestResult,
+    PendingFacts,
     SentenceHit,
     Source,
     Store,
@@ -273,6 +274,11 @@ PG_MIGRATIONS: list[str] = [
     ALTER TABLE handled_updates ADD COLUMN progress_id BIGINT;
     CREATE INDEX handled_updates_unfinished ON handled_updates(done) WHERE NOT done;
     """,
+    # 7: facts read after the article is stored (see store.MIGRATIONS[6])
+    """
+    ALTER TABLE articles ADD COLUMN facts_pending BOOLEAN NOT NULL DEFAULT FALSE;
+    CREATE INDEX articles_facts_pending ON articles(id) WHERE facts_pending;
+    """,
 ]
 
 
@@ -434,6 +440,8 @@ class PostgresStore(Store):
         sentences: Sequence[str],
         summary: Sequence[str],
         analysis: Analysis | None = None,
+        *,
+        facts_pending: bool = False,
     ) -> IngestResult:
         url_key = normalize_url(article.url) if article.url else None
         digest_hash = content_hash(article.text)
@@ -445,8 +453,8 @@ class PostgresStore(Store):
             # constraints make one insert win; the other waits for it, then finds it
             row = db.execute(
                 """INSERT INTO articles (url, url_key, content_hash, title, published, author,
-                       site, language, via, text, summary, extra, ingested_at)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                       site, language, via, text, summary, extra, ingested_at, facts_pending)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                    ON CONFLICT DO NOTHING RETURNING id""",
                 (
                     _clean(article.url),
@@ -462,6 +470,7 @@ class PostgresStore(Store):
                     json.dumps(list(summary), ensure_ascii=False),
                     json.dumps(article.extra, ensure_ascii=False, default=str),
                     _now(),
+                    facts_pending and analysis is None,
                 ),
             ).fetchone()
             if row is None:
@@ -507,6 +516,59 @@ class PostgresStore(Store):
         return int(row["id"]) if row else None
 
     # -- facts ----------------------------------------------------------------
+
+    def pending_facts(
+        self, article_ids: Sequence[int] | None = None, limit: int = 50
+    ) -> list[PendingFacts]:
+        if article_ids is None:
+            rows = self._read(
+                """SELECT id, language, title FROM articles WHERE facts_pending
+                   ORDER BY id DESC LIMIT %s""",
+                (limit,),
+            )
+        else:
+            wanted = list(dict.fromkeys(article_ids))
+            if not wanted:
+                return []
+            found = {
+                row["id"]: row
+                for row in self._read(
+                    """SELECT id, language, title FROM articles
+                       WHERE facts_pending AND id = ANY(%s::bigint[])""",
+                    (wanted,),
+                )
+            }
+            rows = [found[i] for i in wanted if i in found][:limit]
+        if not rows:
+            return []
+        texts: dict[int, list[str]] = {}
+        for s in self._read(
+            """SELECT article_id, text FROM sentences WHERE article_id = ANY(%s::bigint[])
+               ORDER BY article_id, position""",
+            ([row["id"] for row in rows],),
+        ):
+            texts.setdefault(int(s["article_id"]), []).append(s["text"])
+        return [
+            PendingFacts(int(row["id"]), row["language"], row["title"], texts.get(row["id"], []))
+            for row in rows
+        ]
+
+    def add_facts(self, article_id: int, analysis: Analysis | None) -> bool:
+        with self._tx() as db:
+            row = db.execute(
+                """UPDATE articles SET facts_pending = FALSE
+                   WHERE id = %s AND facts_pending RETURNING id""",
+                (article_id,),
+            ).fetchone()
+            if row is None:  # another process stored them first
+                return False
+            if analysis is not None:
+                self._add_analysis(db, article_id, analysis)
+        return True
+
+    def count_pending_facts(self) -> int:
+        row = self._one("SELECT count(*) AS n FROM articles WHERE facts_pending")
+        return int(row["n"]) if row else 0
 
     def _add_analysis(
         self, db: psycopg.Connection[dict[str, Any]], article_id: int, analysis: Analysis

@@ -121,9 +121,7 @@ def test_sources_and_posts(store: Store) -> None:
     assert not store.remove_source("youlistenedmayak")
 
 
-@pytest.mark.parametrize(
-    "db", ["postgresql://127.0.0.1:1/x", "mysql://x", "/no/such/dir/n.db"]
-)
+@pytest.mark.parametrize("db", ["postgresql://127.0.0.1:1/x", "mysql://x", "/no/such/dir/n.db"])
 def test_unusable_store_names_are_refused(db: str) -> None:
     with pytest.raises(BadInput):
         open_store(db)
@@ -294,3 +292,53 @@ def test_unfinished_updates_only_older_than_asked(store: Store) -> None:
     store.claim_update(31, '{"update_id": 31}')
     assert store.unfinished_updates(older_than=3600) == []  # maybe still being handled
     assert [u.update_id for u in store.unfinished_updates()] == [31]
+
+
+# -- facts read after the article is stored ----------------------------------------------
+
+
+def test_facts_left_pending_are_listed_then_stored_exactly_once(store: Store) -> None:
+    from summarizer.facts import analyse
+
+    sentences = ["Vladimir Medinsky led the delegation.", "The talks lasted two hours."]
+    pending = store.add_article(_article(), sentences, sentences[:1], facts_pending=True)
+    done = store.add_article(
+        _article("https://example.com/news/2", "Anna Berg met Ola Lund in Oslo."),
+        ["Anna Berg met Ola Lund in Oslo."],
+        ["Anna Berg met Ola Lund in Oslo."],
+        analyse(["Anna Berg met Ola Lund in Oslo."], "en"),
+    )
+    assert store.count_pending_facts() == 1
+    [listed] = store.pending_facts()
+    assert (listed.article_id, listed.language, listed.title) == (pending.article_id, "en", "Talks")
+    assert listed.sentences == sentences  # in order
+    assert store.pending_facts([done.article_id]) == []
+    assert store.find_facts(predicates=["lead"]) == []
+
+    analysis = analyse(sentences, "en")
+    assert store.add_facts(pending.article_id, analysis) is True
+    assert store.add_facts(pending.article_id, analysis) is False  # read by another first
+    assert store.count_pending_facts() == 0
+    [fact] = store.find_facts(predicates=["lead"])
+    assert fact.subject == "Vladimir Medinsky"
+    assert fact.article_id == pending.article_id
+
+
+def test_pending_facts_of_given_articles_keep_their_order(store: Store) -> None:
+    ids = [
+        store.add_article(
+            _article(f"https://example.com/news/{n}", f"Story number {n} is about fish quotas."),
+            [f"Story number {n} is about fish quotas."],
+            [f"Story number {n} is about fish quotas."],
+            facts_pending=True,
+        ).article_id
+        for n in range(4)
+    ]
+    assert store.add_facts(ids[2], None) is True  # no facts, and no longer pending
+    assert [p.article_id for p in store.pending_facts([ids[3], ids[2], ids[0], ids[3]])] == [
+        ids[3],
+        ids[0],
+    ]
+    assert [p.article_id for p in store.pending_facts([ids[3], ids[0]], limit=1)] == [ids[3]]
+    assert [p.article_id for p in store.pending_facts()] == [ids[3], ids[1], ids[0]]  # newest first
+    assert store.pending_facts([]) == []
