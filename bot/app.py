@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -41,8 +42,10 @@ from telegram.ext import (
 )
 
 from summarizer.config import Settings
+from summarizer.facts import read_pending
 from summarizer.fetch import Fetcher
 from summarizer.store import Store, open_store
+from summarizer.watch import off_loop
 
 from . import handlers, texts
 from .digest import LANE, SYNC_EVERY, Digests
@@ -59,6 +62,11 @@ REPLAY_AFTER = 120.0
 # an update whose handling was cut off this many times is dropped (it may be what kills us)
 REPLAY_ATTEMPTS = 25
 SYNC_JOB = "digest-sync"
+# the leader reads the facts ingest left pending (summarizer.facts.read_pending) in small
+# batches: at most FACTS_SECONDS of work every FACTS_EVERY seconds, newest articles first
+FACTS_JOB = "read-facts"
+FACTS_EVERY = 5.0
+FACTS_SECONDS = 1.0
 # endpoints that put a message in a chat: paced per chat
 _PACED = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
 # messages in any one second, in all: Telegram allows 30. PriorityPacer counts each message
@@ -526,7 +534,7 @@ async def _lead(application: NewsbotApp) -> None:
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
-    for old in job_queue.get_jobs_by_name(POLL_JOB) + job_queue.get_jobs_by_name(SYNC_JOB):
+    for old in _leader_jobs(job_queue):
         old.schedule_removal()
     shared = is_postgres(settings.db)
     if not shared or settings.leader_polls:
@@ -538,6 +546,7 @@ async def _lead(application: NewsbotApp) -> None:
     data.digests.rebuild()
     if shared:  # subscriptions changed through the other instances
         job_queue.run_repeating(_sync_job, interval=SYNC_EVERY, first=SYNC_EVERY, name=SYNC_JOB)
+    job_queue.run_repeating(_facts_job, interval=FACTS_EVERY, first=FACTS_EVERY, name=FACTS_JOB)
     data.metrics.leader.set(1)
 
 
@@ -547,12 +556,24 @@ async def _stand_down(application: NewsbotApp) -> None:
     data.metrics.leader.set(0)
     job_queue = application.job_queue
     if job_queue is not None:
-        for old in job_queue.get_jobs_by_name(POLL_JOB) + job_queue.get_jobs_by_name(SYNC_JOB):
+        for old in _leader_jobs(job_queue):
             old.schedule_removal()
     if data._digests is not None:
         data._digests.stand_down()
     if data._poller is not None:
         await data._poller.close()  # polls under way give their sources back
+
+
+def _leader_jobs(job_queue: Any) -> list[Any]:
+    return [
+        job for name in (POLL_JOB, SYNC_JOB, FACTS_JOB) for job in job_queue.get_jobs_by_name(name)
+    ]
+
+
+async def _facts_job(context: Context) -> None:
+    """Read the facts of a few articles stored with theirs pending (off the loop)."""
+    read = functools.partial(read_pending, limit=20, seconds=FACTS_SECONDS)
+    await off_loop(read, context.bot_data.store)
 
 
 async def _sync_job(context: Context) -> None:

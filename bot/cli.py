@@ -397,6 +397,7 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
     name = " ".join(args.entity).strip()
     with open_store(settings.db) as store:
         if not name:
+            _read_pending_facts(store)
             rows = known_entities(store)
             if args.json:
                 print(
@@ -418,6 +419,20 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
         for entity in found:
             print_entity_facts(entity, sys.stdout)
     return EXIT_OK
+
+
+def _read_pending_facts(store: Any) -> None:
+    """Read the facts ingest left pending (all of them: the list covers every article)."""
+    from summarizer.facts import read_pending
+
+    pending = store.count_pending_facts()
+    if not pending:
+        return
+    print(f"reading the facts of {pending} article(s) ...", file=sys.stderr)
+    done = 0
+    while done < pending and (batch := read_pending(store, limit=50)):
+        done += batch
+        print(f"  {min(done, pending)}/{pending}", file=sys.stderr)
 
 
 def _entity_json(entity: Any) -> dict[str, Any]:

@@ -622,7 +622,8 @@ async def summarize_link(update: Update, context: Context, url: str) -> None:
         try:
             # a malformed URL ("http://[x]") is refused here, before the store parses it
             url = check_url(url, allow_private=True)  # addresses: checked by the fetcher
-            result = await ingest_link(url, data.store, data.fetcher)
+            # the facts now, not later: a link sent is a link about to be asked about
+            result = await ingest_link(url, data.store, data.fetcher, facts=True)
             stored = data.store.get_article(result.article_id)
             if stored is None:
                 raise NotAnArticle("the article could not be read back from the store")

@@ -38,7 +38,7 @@ from functools import lru_cache
 from typing import Any
 
 from .entities import entity_key, fold, side_of
-from .facts import Analysis
+from .facts import Analysis, read_for_hits
 from .language import detect_language
 from .lexicon import concept, synonyms
 from .nlp import Parsed, Token, parse
@@ -386,9 +386,12 @@ def answer_question(store: Store, question: str) -> Answer:
     if not question:
         return Answer(question, None, 0.0)
     q = analyse_question(question)
+    hits = store.search_sentences(_search_words(q), limit=40)
+    # facts left pending at ingest are read now for the articles the question finds
+    read_for_hits(store, (h.article_id for h in hits))
     candidates = _from_facts(store, q)
     if not _asks_about_person(q):  # "Who is X?" wants X's role, not another name
-        candidates += _from_sentences(store, q)
+        candidates += _from_sentences(store, q, hits)
     if not candidates or max(c.score for c in candidates) < THRESHOLD:
         return _from_spans(store, q, candidates)
     merged: dict[str, _Candidate] = {}
@@ -675,17 +678,21 @@ def _with_names(store: Store, candidates: list[_Candidate]) -> list[_Candidate]:
     return candidates
 
 
-def _from_sentences(store: Store, q: Question) -> list[_Candidate]:
+def _search_words(q: Question) -> list[str]:
+    """What to search the sentences for: the question's names and nouns; its verb
+    (common words: "said", "led") only when there is nothing else. Coverage checks
+    the verb in every hit anyway."""
     words: list[str] = []
-    # search by the question's names and nouns; its verb (common words: "said", "led")
-    # only when there is nothing else. Coverage checks the verb in every hit anyway.
     searchable = [t for t in q.terms if t.weight > 0.3 and t.key != q.verb] or [
         t for t in q.terms if t.weight > 0.3
     ]
     for term in searchable:
         search = term.search[:1] if term.key == q.verb else term.search[:6]
         words.extend(w for w in search if w not in words)
-    hits = store.search_sentences(words, limit=40)
+    return words
+
+
+def _from_sentences(store: Store, q: Question, hits: Sequence[SentenceHit]) -> list[_Candidate]:
     if not hits:
         return []
     mentions = store.mentions_in([(h.article_id, h.position) for h in hits])
@@ -781,6 +788,8 @@ class EntityFacts:
 
 def facts_about(store: Store, name: str) -> list[EntityFacts]:
     """What the store knows about the entity called ``name`` (any spelling)."""
+    hits = store.search_sentences(name.split(), limit=40)
+    read_for_hits(store, (h.article_id for h in hits))  # facts pending where it is named
     keys: list[tuple[str, str]] = []
     for label in ("PERSON", "GPE", "ORG"):
         key = entity_key(name, label)
@@ -800,7 +809,10 @@ def facts_about(store: Store, name: str) -> list[EntityFacts]:
 
 
 def known_entities(store: Store, limit: int = 30) -> list[tuple[str, str, int]]:
-    """(key, name, number of facts) of the named entities with the most facts."""
+    """(key, name, number of facts) of the named entities with the most facts.
+
+    Counts the facts read so far: those still pending (:func:`read_pending`) are not in it.
+    """
     counts: dict[str, int] = {}
     for fact in store.find_facts(limit=5000):
         if fact.subject_key.startswith(("person:", "side:", "org:", "gpe:")):

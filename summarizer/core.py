@@ -1,4 +1,4 @@
-"""The pipeline, end to end: read → language → sentences → summary → store.
+"""The pipeline, end to end: read → language → sentences → summary → facts → store.
 
 This is the one module that orchestrates the stages (like trafilatura's
 ``core.py``); the CLI and the bot call these functions and nothing below them.
@@ -8,7 +8,9 @@ bot can run them in an executor.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,8 @@ class Digest:
     sentences: list[str]
     summary: list[str]
     analysis: Analysis | None = None
+    #: the facts are to be read later, from the store (:func:`summarizer.facts.read_pending`)
+    facts_pending: bool = False
 
     def to_json(self) -> dict[str, object]:
         a = self.article
@@ -171,6 +175,9 @@ def digest(
 
     Facts are found only in English, Russian and Ukrainian: an article detected
     (``language="auto"``) to be in another language is summarized, with no facts.
+    ``facts=False`` leaves them for later: :func:`store_digest` stores the article
+    with its facts pending, and :func:`summarizer.facts.read_pending` reads them
+    when first needed (parsing is most of the cost of an article).
     CPU-bound: the bot calls it in an executor.
     """
     if language not in ("auto", *SUPPORTED):
@@ -181,6 +188,7 @@ def digest(
         text = " ".join(filter(None, [article.title, article.text]))
         language = detect_language(text)
         # the parsers read only en, ru and uk: on any other language they find junk facts
+        # (read_pending checks the same when the facts are read later)
         facts = facts and written_in(text, language)
     article.language = language
     sentences = split_sentences(article.text, language)
@@ -193,12 +201,20 @@ def digest(
         algorithm=algorithm,
         title=article.title,
     )
-    return Digest(article, sentences, summary, analyse(sentences, language) if facts else None)
+    if facts:
+        return Digest(article, sentences, summary, analyse(sentences, language))
+    return Digest(article, sentences, summary, facts_pending=True)
 
 
 def store_digest(store: Store, result: Digest) -> IngestResult:
     """Store one digested article (deduplicated by URL and by text), in one transaction."""
-    return store.add_article(result.article, result.sentences, result.summary, result.analysis)
+    return store.add_article(
+        result.article,
+        result.sentences,
+        result.summary,
+        result.analysis,
+        facts_pending=result.facts_pending,
+    )
 
 
 # -- ingesting many -----------------------------------------------------------
@@ -229,6 +245,10 @@ def expand_paths(items: Iterable[str]) -> list[str]:
     return out
 
 
+#: URLs fetched ahead of the article being digested when ingesting many
+FETCH_AHEAD = 4
+
+
 async def ingest_one(
     item: str,
     store: Store,
@@ -236,20 +256,32 @@ async def ingest_one(
     *,
     tme_url: str = "https://t.me",
     via: str | None = None,
+    facts: bool = False,
 ) -> IngestResult:
-    """Read, digest and store one URL or file. Skips the fetch when the URL is stored."""
+    """Read, digest and store one URL or file. Skips the fetch when the URL is stored.
+
+    The facts are left pending (read when first needed) unless ``facts``.
+    """
+    read = await _read_item(item, store, fetcher, tme_url)
+    if isinstance(read, IngestResult):
+        return read
+    if via and not read.via:
+        read.via = via
+    return store_digest(store, digest(read, facts=facts))
+
+
+async def _read_item(
+    item: str, store: Store, fetcher: Fetcher | None, tme_url: str
+) -> Article | IngestResult:
+    """The article ``item`` names, or the stored one when its URL is stored already."""
     if is_url(item):
         existing = store.find_article(url=item)
         if existing is not None:
             return IngestResult(existing, created=False)
         if fetcher is None:
             raise BadInput("cannot fetch URLs here")
-        article = await read_url(item, fetcher)
-    else:
-        article = read_file(item, tme_url=tme_url)
-    if via and not article.via:
-        article.via = via
-    return store_digest(store, digest(article))
+        return await read_url(item, fetcher)
+    return read_file(item, tme_url=tme_url)
 
 
 async def ingest_items(
@@ -259,18 +291,48 @@ async def ingest_items(
     *,
     tme_url: str = "https://t.me",
     progress: Callable[[str], None] | None = None,
+    facts: bool = False,
+    ahead: int = FETCH_AHEAD,
 ) -> IngestReport:
-    """Ingest files and article URLs; one failure never stops the rest."""
+    """Ingest files and article URLs in order; one failure never stops the rest.
+
+    Up to ``ahead`` later items are read (fetched) while one is digested, so the
+    waits on the network overlap the work. The facts are left pending unless ``facts``.
+    """
     report = IngestReport()
-    for item in items:
-        try:
-            result = await ingest_one(item, store, fetcher, tme_url=tme_url)
-        except NewsbotError as exc:
-            report.failed.append((item, str(exc)))
-        else:
-            (report.added if result.created else report.duplicates).append(result.article_id)
-        if progress:
-            progress(item)
+    queue: deque[tuple[str, asyncio.Future[Article | IngestResult]]] = deque()
+    rest = iter(items)
+
+    def read_ahead() -> None:
+        while len(queue) <= ahead:
+            item = next(rest, None)
+            if item is None:
+                return
+            queue.append((item, asyncio.ensure_future(_read_item(item, store, fetcher, tme_url))))
+
+    read_ahead()
+    try:
+        while queue:
+            item, reading = queue.popleft()
+            read_ahead()
+            try:
+                read = await reading
+                result = (
+                    read
+                    if isinstance(read, IngestResult)
+                    else store_digest(store, digest(read, facts=facts))
+                )
+            except NewsbotError as exc:
+                report.failed.append((item, str(exc)))
+            else:
+                (report.added if result.created else report.duplicates).append(result.article_id)
+            if progress:
+                progress(item)
+    finally:
+        for _item, reading in queue:  # cancelled or failed part-way: stop the reads under way
+            reading.cancel()
+        if queue:
+            await asyncio.gather(*(reading for _item, reading in queue), return_exceptions=True)
     return report
 
 

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from .facts import read_for_hits
 from .store import SentenceHit, Store, StoredMention
 
 #: How much each feature counts (tuned on the even-numbered XQuAD paragraphs, see
@@ -167,6 +168,7 @@ def rank(
     hits = store.search_sentences(words, limit=pool)
     if not hits:
         return []
+    read_for_hits(store, (h.article_id for h in hits))
     mentions = store.mentions_in([(h.article_id, h.position) for h in hits])
     by_sentence: dict[tuple[int, int], list[StoredMention]] = {}
     for m in mentions:

@@ -58,15 +58,17 @@ async def off_loop(func: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(None, functools.partial(func, *args))
 
 
-def _digest_and_store(store: Store, page: Page, via: str | None) -> IngestResult:
+def _digest_and_store(
+    store: Store, page: Page, via: str | None, facts: bool = False
+) -> IngestResult:
     article = article_from_page(page)
     if via and not article.via:
         article.via = via
-    return store_digest(store, digest(article))
+    return store_digest(store, digest(article, facts=facts))
 
 
 async def ingest_link(
-    url: str, store: Store, fetcher: Fetcher, *, via: str | None = None
+    url: str, store: Store, fetcher: Fetcher, *, via: str | None = None, facts: bool = False
 ) -> IngestResult:
     """Fetch, digest (off the loop) and store one article URL, unless it is stored already."""
     existing = store.find_article(url=url)
@@ -77,7 +79,7 @@ async def ingest_link(
         existing = store.find_article(url=page.url)
         if existing is not None:
             return IngestResult(existing, created=False)
-    return await off_loop(_digest_and_store, store, page, via)
+    return await off_loop(_digest_and_store, store, page, via, facts)
 
 
 @dataclass
@@ -276,7 +278,7 @@ def _store_post_text(store: Store, post: ChannelPost, tme_url: str) -> IngestRes
     article = read_text(post.text, tme_url=tme_url)
     article.url, article.via = post.url, post.url
     article.published = article.published or post.published
-    return store_digest(store, digest(article))
+    return store_digest(store, digest(article, facts=False))
 
 
 async def _ingest_feed_page(

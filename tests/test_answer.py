@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import unicodedata
@@ -54,16 +55,25 @@ def _digests() -> list[core.Digest]:
     return out
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(
+    scope="module",
+    params=[(backend, when) for backend in BACKENDS for when in ("facts-now", "facts-later")],
+    ids="-".join,
+)
 def news(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Store]:
     """Every seed and test article in one store, so each question has distractors; the
-    answers must be the same on SQLite and on PostgreSQL."""
-    with fresh_store_url(request.param, tmp_path_factory.mktemp("news")) as url:
+    answers must be the same on SQLite and on PostgreSQL, and whether the facts were
+    read at ingest or left pending, for the questions to read (as watched sources do)."""
+    backend, when = request.param
+    with fresh_store_url(backend, tmp_path_factory.mktemp("news")) as url:
         store = open_store(url)
         for digested in _digests():
+            if when == "facts-later":
+                digested = dataclasses.replace(digested, analysis=None, facts_pending=True)
             core.store_digest(store, digested)
+        assert store.count_pending_facts() == (len(_digests()) if when == "facts-later" else 0)
         yield store
         store.close()
 
@@ -120,9 +130,7 @@ async def test_seed_dev_questions_all_right_through_the_cli(tmp_path: Path) -> N
         ("Кто возглавил делегацию России?", ["Medinsky"]),
     ],
 )
-def test_unseen_articles_are_answered(
-    news: Store, question: str, accepted: list[str]
-) -> None:
+def test_unseen_articles_are_answered(news: Store, question: str, accepted: list[str]) -> None:
     answer = answer_question(news, question)
     assert _right(answer.answer, accepted), answer
     assert answer.evidence
@@ -217,9 +225,7 @@ async def test_ask_text_output_and_bad_input(tmp_path: Path) -> None:
         ("Who is Cecilie Myrseth?", ["Fisheries Minister"]),
     ],
 )
-def test_who_is_a_person_gives_their_role(
-    news: Store, question: str, accepted: list[str]
-) -> None:
+def test_who_is_a_person_gives_their_role(news: Store, question: str, accepted: list[str]) -> None:
     answer = answer_question(news, question)
     assert _right(answer.answer, accepted), answer
 

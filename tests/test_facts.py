@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from summarizer.article import Article
+from summarizer.core import digest, read_file, store_digest
 from summarizer.entities import entity_key, side_of
-from summarizer.facts import Fact, analyse
+from summarizer.facts import Fact, analyse, read_pending
 from summarizer.lexicon import concept
+from summarizer.store import Store, open_store
+from tests.conftest import ISTANBUL, SEEDS
 
 
 @pytest.mark.parametrize(
@@ -155,3 +161,72 @@ def test_no_facts_from_a_page_in_another_language() -> None:
     # asked for explicitly, the parser runs anyway
     forced = digest(Article(text=_PORTUGUESE, title="Quota de bacalhau reduzida"), language="en")
     assert forced.analysis is not None
+
+
+# -- facts read after the article is stored ------------------------------------------------
+
+
+def _fact_rows(store: Store) -> list[tuple[object, ...]]:
+    return sorted(
+        (f.position, f.kind, f.subject_key, f.predicate, f.object or "", tuple(f.object_terms))
+        for f in store.find_facts(limit=5000)
+    )
+
+
+def test_facts_read_later_are_the_facts_read_at_ingest(tmp_path: Path) -> None:
+    article = read_file(ISTANBUL)
+    with (
+        open_store(str(tmp_path / "now.db")) as now,
+        open_store(str(tmp_path / "later.db")) as later,
+    ):
+        store_digest(now, digest(article))
+        stored = store_digest(later, digest(read_file(ISTANBUL), facts=False))
+        assert later.count_pending_facts() == 1
+        assert later.find_facts(limit=5000) == []
+        assert later.mentions_in([(stored.article_id, 0)]) == []
+
+        assert read_pending(later) == 1
+        assert later.count_pending_facts() == 0
+        assert _fact_rows(later) == _fact_rows(now)
+        assert len(_fact_rows(now)) > 10
+        assert read_pending(later) == 0  # nothing is read twice
+
+
+def test_an_article_in_another_language_is_read_as_having_no_facts(tmp_path: Path) -> None:
+    with open_store(str(tmp_path / "n.db")) as store:
+        store_digest(store, digest(Article(text=_PORTUGUESE, title="Quota"), facts=False))
+        store_digest(store, digest(Article(text=_ENGLISH, title="Cod quota cut"), facts=False))
+        assert store.count_pending_facts() == 2
+        assert read_pending(store) == 2
+        assert store.count_pending_facts() == 0
+        assert {f.subject for f in store.find_facts(limit=100)} >= {"Cecilie Lund"}
+        assert all(f.article_id == 2 for f in store.find_facts(limit=100))
+
+
+def test_a_question_reads_the_facts_of_the_articles_it_finds(tmp_path: Path) -> None:
+    from summarizer.answer import answer_question, facts_about
+
+    with open_store(str(tmp_path / "n.db")) as store:
+        for path in sorted(SEEDS.glob("*.txt")):
+            store_digest(store, digest(read_file(path), facts=False))
+        pending = store.count_pending_facts()
+        assert pending >= 2
+        answer = answer_question(store, "Who led Russia's delegation?")
+        assert answer.answer is not None
+        assert "Medinsky" in answer.answer
+        # the Istanbul article was read; articles the search did not find were not
+        assert 0 < store.count_pending_facts() < pending
+        assert facts_about(store, "Medinsky")
+
+
+async def test_the_leaders_job_reads_pending_facts_in_the_background(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from bot import app
+
+    with open_store(str(tmp_path / "n.db")) as store:
+        store_digest(store, digest(read_file(ISTANBUL), facts=False))
+        context = SimpleNamespace(bot_data=SimpleNamespace(store=store))
+        await app._facts_job(context)  # type: ignore[arg-type]
+        assert store.count_pending_facts() == 0
+        assert store.find_facts(predicates=["lead"])
