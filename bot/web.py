@@ -168,7 +168,7 @@ class Metrics:
 
 
 class StoreCollector(Collector):
-    """Counts kept in the store, read at scrape time: articles and sources."""
+    """Counts kept in the store, read at scrape time: articles, pending facts and sources."""
 
     def __init__(self, application: NewsbotApp) -> None:
         self.application = application
@@ -179,12 +179,18 @@ class StoreCollector(Collector):
             return
         try:
             articles = store.count_articles()
+            pending = store.count_pending_facts()
             sources = store.list_sources()
         except Exception:  # a scrape never takes the bot down
             logger.warning("metrics: the store did not answer", exc_info=True)
             return
         yield CounterMetricFamily(
             "newsbot_articles_ingested", "Articles in the store", value=articles
+        )
+        yield GaugeMetricFamily(
+            "newsbot_facts_pending",
+            "Articles whose facts are still to be read (the leader reads them when idle)",
+            value=pending,
         )
         yield GaugeMetricFamily("newsbot_sources_watched", "Watched sources", value=len(sources))
         yield GaugeMetricFamily(

@@ -15,6 +15,7 @@ import pytest
 from bot import logs
 from bot.app import build_application
 from bot.web import HttpServer
+from summarizer.article import Article
 from summarizer.config import Settings
 from summarizer.store import open_store
 from tests.conftest import run_cli
@@ -105,6 +106,17 @@ async def test_healthz_is_503_without_the_bot_api_or_the_store(tmp_path: Path) -
                 page = await response.text()
                 assert response.status == 200
                 assert "newsbot_articles_ingested_total 0.0" in page
+                assert "newsbot_facts_pending 0.0" in page
+            application.bot_data._store.add_article(
+                Article(text="Anna Berg opened the harbour.", url="https://news.example/1"),
+                ["Anna Berg opened the harbour."],
+                ["Anna Berg opened the harbour."],
+                facts_pending=True,
+            )
+            async with session.get(f"http://127.0.0.1:{server.port}/metrics") as response:
+                page = await response.text()
+                assert "newsbot_articles_ingested_total 1.0" in page
+                assert "newsbot_facts_pending 1.0" in page
                 assert 'newsbot_bot_api_calls_total{method="getMe",status="network"}' in page
     finally:
         await server.stop()
