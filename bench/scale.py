@@ -15,7 +15,8 @@ PostgreSQL database ``nb_bench_<random>``, dropped afterwards):
 2. start the clock, add every feed as a source, and wait until every source has
    been polled (``last_polled`` set in the store): each worker leases due sources
    (``claim_sources``), fetches the feed, then the page: extraction, language,
-   sentences, summary, facts, store;
+   sentences, summary, store (the facts are left pending, for the bot's leader or
+   the first question to read: ``summarizer.facts.read_pending``);
 3. stop the workers (SIGTERM).
 
 Reported: articles stored per second of wall-clock over step 2, sources that
@@ -307,7 +308,9 @@ def section(runs: Sequence[Run], command: str, pg_url: str) -> str:
         "sources until every source has been polled. Each worker leases due sources from",
         "the store (`claim_sources`: `FOR UPDATE SKIP LOCKED` on PostgreSQL, `BEGIN",
         "IMMEDIATE` on SQLite), fetches the feed and the page, and ingests it: extraction,",
-        "language, sentences, summary, facts, store. Articles/s = articles stored / seconds.",
+        "language, sentences, summary, store; the facts are left pending (read by the bot's",
+        "leader when idle, or by the first question that finds the article: see Ingest",
+        "throughput). Articles/s = articles stored / seconds.",
         "",
         f"**This machine has {_nproc()} CPU cores**, shared by the workers, the page server",
         "and PostgreSQL: ingest is CPU-bound (one worker keeps about one core busy), so two",
