@@ -66,15 +66,37 @@ class _CountingPoller(Poller):
         return result
 
 
-def warm_up() -> None:
-    """Load the language models now rather than in the first poll."""
-    from summarizer.nlp import parse
+#: a page like those the sources bring, in each language the detector loads a model for
+_WARM_UP_PAGES = [
+    f"""<html><head><title>{title}</title>
+    <meta property="article:published_time" content="2025-05-16T10:00:00+00:00"></head>
+    <body><article><h1>{title}</h1>{"".join(f"<p>{p}</p>" for p in paragraphs)}</article>
+    </body></html>"""
+    for title, paragraphs in (
+        (
+            "The worker is ready",
+            ["The worker started on Friday and read its first page.", "It summarized it. " * 20],
+        ),
+        (
+            "Обработчик готов",
+            ["Обработчик запустили в пятницу, и он прочитал первую страницу.", "Готово. " * 30],
+        ),
+    )
+]
 
-    for language, sentence in (("en", "The worker is ready."), ("ru", "Обработчик готов.")):
+
+def warm_up() -> None:
+    """Load what ingesting needs now rather than in the first poll: trafilatura, the
+    language models and the summarizer. Not the parsers (spaCy, natasha: some 400 MB):
+    the worker leaves the facts pending (summarizer.facts.read_pending)."""
+    from summarizer.core import digest
+    from summarizer.extract import extract_html
+
+    for page in _WARM_UP_PAGES:
         try:
-            parse([sentence], language)
-        except Exception:  # a missing model shows up, with its reason, in the first poll
-            logger.debug("warm-up for %s failed", language, exc_info=True)
+            digest(extract_html(page, "https://warm-up.invalid/"), facts=False)
+        except Exception:  # a broken install shows up, with its reason, in the first poll
+            logger.debug("warm-up failed", exc_info=True)
 
 
 async def run_worker(
