@@ -954,19 +954,7 @@ class SQLiteStore(Store):
                     f"SELECT * FROM mentions WHERE {clause} ORDER BY article_id, position, start",
                     [value for pair in chunk for value in pair],
                 ).fetchall()
-                out.extend(
-                    StoredMention(
-                        int(r["article_id"]),
-                        int(r["position"]),
-                        int(r["start"]),
-                        int(r["stop"]),
-                        r["text"],
-                        r["label"],
-                        r["key"],
-                        r["head"],
-                    )
-                    for r in rows
-                )
+                out.extend(mention_from_row(r) for r in rows)
         return out
 
     def entity_names(self, keys: Sequence[str]) -> dict[str, str]:
@@ -1583,6 +1571,19 @@ def _days_ago(days: int) -> str:
 # -- rows to records (both backends)
 
 Row = Any  # a sqlite3.Row or a psycopg dict row: values by column name
+
+
+def mention_from_row(row: Row) -> StoredMention:
+    return StoredMention(
+        int(row["article_id"]),
+        int(row["position"]),
+        int(row["start"]),
+        int(row["stop"]),
+        row["text"],
+        row["label"],
+        row["key"],
+        row["head"],
+    )
 
 
 def article_from_row(row: Row) -> StoredArticle:

@@ -86,6 +86,7 @@ from .store import (
     content_hash,
     delivery_from_row,
     digest_settings_from_row,
+    mention_from_row,
     sort_unfinished,
     source_from_row,
     user_from_row,
@@ -696,19 +697,7 @@ class PostgresStore(Store):
                ORDER BY m.article_id, m.position, m.start""",
             ([a for a, _ in sentences], [p for _, p in sentences]),
         )
-        return [
-            StoredMention(
-                int(r["article_id"]),
-                int(r["position"]),
-                int(r["start"]),
-                int(r["stop"]),
-                r["text"],
-                r["label"],
-                r["key"],
-                r["head"],
-            )
-            for r in rows
-        ]
+        return [mention_from_row(r) for r in rows]
 
     def entity_names(self, keys: Sequence[str]) -> dict[str, str]:
         if not keys:
