@@ -1,7 +1,8 @@
 """Benchmark the answers: right / wrong / unknown against a BM25 baseline, and latency.
 
     python -m bench.answers [--data PATH] [--quick] [--part all|quality|latency]
-                            [--no-write] [--no-progress] [--profile] [--show-wrong N]
+                            [--facts later|ingest] [--no-write] [--no-progress]
+                            [--profile] [--show-wrong N] [--save-answers PATH]
 
 **Quality.** Every question is asked of :func:`summarizer.answer.answer_question`
 and of a plain BM25-sentence baseline, in the same run, over the same store:
@@ -11,6 +12,13 @@ and of a plain BM25-sentence baseline, in the same run, over the same store:
 * XQuAD in English and in Russian: every paragraph stored as one article (the
   real pipeline, ``core.digest`` + ``core.store_digest``), one store per
   language, then every question asked. Wikipedia text, not news.
+
+``--facts later`` (the default) stores every article with its facts pending, as
+``newsbot ingest`` and watched sources do: newsbot answers all of a data set's
+questions first, reading facts on demand as the product does
+(:func:`summarizer.facts.read_for_hits`), then the facts still pending are read
+(:func:`summarizer.facts.read_pending`) before the baseline, which reads the stored
+NER mentions, answers. ``--facts ingest`` reads every article's facts as it is stored.
 
 An answer is *right* when it contains an accepted alias (case and accents
 folded, whole words) and has at most 12 words; for a question without answers
@@ -22,7 +30,11 @@ with 10,000 articles in the store, the process pinned to one core. The store is
 the seeds plus the BBC News articles (``summaries-bbc``), each parsed once with
 ``core.digest`` and stored again under new URLs (with a one-word change to its
 text so the content hash differs) until the store holds 10,000 articles. It is
-cached under ``bench/.cache/``.
+cached under ``bench/.cache/``. Those stores have their facts read (the steady
+state: the bot reads the backlog when idle); one more row, *cold*, times the first
+200 of the same questions on a copy of the 10,000-article store built with facts
+pending, each search of a question reading those of up to 12 articles it finds: what
+the first questions after a bulk ingest cost.
 
 The tables are printed and written to ``docs/benchmarks.md`` under "## Answers".
 """
@@ -80,6 +92,9 @@ QUICK_LATENCY_QUESTIONS = 20
 BBC_ARTICLES = 2_225  # parsed articles per 10,000 stored, kept in proportion for --quick
 GOAL_P95_MS = 100.0
 SYSTEMS = ("newsbot", "bm25-baseline")
+FACTS_MODES = ("later", "ingest")  # when the quality stores' facts are read; default first
+COLD_QUESTIONS = 200  # questions timed on the store built with facts pending
+PENDING_BATCH = 50  # articles whose pending facts read_pending reads at a time
 CACHE_VERSION = 1  # bump when the way the latency store is built changes
 
 T = TypeVar("T")
@@ -143,6 +158,8 @@ class Tally:
     data: str
     system: str
     outcomes: list[Outcome] = field(default_factory=list)
+    pending: int = 0  # articles with facts pending when the questions began
+    read_on_demand: int = 0  # of those, read by newsbot's questions (the rest after them)
 
     def count(self, verdict: str) -> int:
         """How many replies got ``verdict``."""
@@ -372,17 +389,27 @@ def baseline_answer(store: Store, question: str) -> str | None:
 # -- stores -------------------------------------------------------------------
 
 
-def ingest_files(store: Store, paths: Iterable[Path]) -> int:
-    """Read, digest and store text files with the real pipeline; how many were added."""
+def ingest_files(store: Store, paths: Iterable[Path], facts: bool = True) -> int:
+    """Read, digest and store text files with the real pipeline; how many were added.
+
+    ``facts=False`` stores them with their facts pending, as bulk ingest does.
+    """
     from summarizer.core import digest, read_file, store_digest
 
-    return sum(store_digest(store, digest(read_file(p))).created for p in paths)
+    return sum(store_digest(store, digest(read_file(p), facts=facts)).created for p in paths)
 
 
 def ingest_paragraphs(
-    store: Store, paragraphs: Sequence[Paragraph], language: str, progress: bool = True
+    store: Store,
+    paragraphs: Sequence[Paragraph],
+    language: str,
+    progress: bool = True,
+    facts: bool = True,
 ) -> int:
-    """Store each paragraph as an article with a fake URL; how many were added."""
+    """Store each paragraph as an article with a fake URL; how many were added.
+
+    ``facts=False`` stores them with their facts pending, as bulk ingest does.
+    """
     from summarizer.article import Article
     from summarizer.core import digest, store_digest
     from summarizer.errors import NewsbotError
@@ -393,7 +420,7 @@ def ingest_paragraphs(
         article = Article(text=paragraph.text, url=url, title=paragraph.id.split("/")[0])
         try:
             with _time_limit(PARSE_LIMIT_S):
-                result = digest(article, language=language)
+                result = digest(article, language=language, facts=facts)
             added += store_digest(store, result).created
         except NewsbotError as exc:
             log.warning("skipped paragraph %s: %s", paragraph.id, exc)
@@ -439,16 +466,26 @@ def _time_limit(seconds: int) -> Iterator[None]:
 def evaluate(
     store: Store, data: str, items: Sequence[QAItem], progress: bool = True
 ) -> list[Tally]:
-    """Ask every question of our answers and of the baseline; one tally each."""
+    """Ask every question of our answers, then of the baseline; one tally each.
+
+    Facts still pending are read as the product reads them: by newsbot's questions
+    (each reads those of the articles it finds), then all that remain
+    (:func:`read_all_pending`) before the baseline, which reads the stored NER
+    mentions, answers. With the facts read at ingest there is nothing pending.
+    """
     from summarizer.answer import answer_question
 
     ours, base = Tally(data, SYSTEMS[0]), Tally(data, SYSTEMS[1])
-    for item in _progress(items, f"{data} questions", progress):
+    ours.pending = store.count_pending_facts()
+    for item in _progress(items, f"{data} questions (newsbot)", progress):
         reply = answer_question(store, item.question)
         # the sentences it rests on; when it abstains, the ones it ranked best (related)
         evidence = tuple(e.text for e in (reply.evidence or reply.related))
         answer = reply.answer
         ours.outcomes.append(Outcome(item, answer, judge(answer, item.answers), evidence))
+    ours.read_on_demand = ours.pending - store.count_pending_facts()
+    read_all_pending(store, progress)
+    for item in _progress(items, f"{data} questions (baseline)", progress):
         answer = baseline_answer(store, item.question)
         hits = store.search_sentences(content_words(item.question), limit=3)
         evidence = tuple(h.text for h in hits)
@@ -456,18 +493,47 @@ def evaluate(
     return [ours, base]
 
 
+def read_all_pending(store: Store, progress: bool = True) -> int:
+    """Read the facts of every article that has them pending, as the bot's leader does
+    when idle (:func:`summarizer.facts.read_pending` until none is left); how many."""
+    from summarizer.facts import read_pending
+
+    left = store.count_pending_facts()
+
+    def batches() -> Iterator[int]:
+        while pending := store.count_pending_facts():
+            done = read_pending(store, limit=PENDING_BATCH)
+            if not done:  # would loop for ever
+                raise RuntimeError(f"the facts of {pending} articles stay pending")
+            yield done
+
+    label = f"reading the facts of {left} pending articles"
+    return sum(_progress(batches(), label, progress, total=math.ceil(left / PENDING_BATCH)))
+
+
 def run_quality(
-    data: Path, quick: bool = False, progress: bool = True, workdir: Path | None = None
+    data: Path,
+    quick: bool = False,
+    progress: bool = True,
+    workdir: Path | None = None,
+    facts: str = FACTS_MODES[0],
 ) -> list[Tally]:
-    """The quality benchmark: the seed dev set, then XQuAD en and ru."""
+    """The quality benchmark: the seed dev set, then XQuAD en and ru.
+
+    ``facts``: "later" stores the articles with their facts pending (read on
+    demand, see :func:`evaluate`), "ingest" reads them as each article is stored.
+    """
     from summarizer.store import open_store
 
+    if facts not in FACTS_MODES:
+        raise ValueError(f"facts: one of {FACTS_MODES}, not {facts!r}")
+    at_ingest = facts == "ingest"
     tallies: list[Tally] = []
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         store = open_store(str(Path(tmp) / "seed.db"))
         try:
             seeds = sorted(SEEDS.glob("*.txt"))
-            ingest_files(store, seeds)
+            ingest_files(store, seeds, facts=at_ingest)
             tallies += evaluate(store, "seed dev", load_seed_qa(data), progress)
         finally:
             store.close()
@@ -477,7 +543,7 @@ def run_quality(
                 items = items[:QUICK_XQUAD_QUESTIONS]
             store = open_store(str(Path(tmp) / f"xquad-{language}.db"))
             try:
-                ingest_paragraphs(store, paragraphs, language, progress)
+                ingest_paragraphs(store, paragraphs, language, progress, facts=at_ingest)
                 tallies += evaluate(store, f"XQuAD {language}", items, progress)
             finally:
                 store.close()
@@ -568,6 +634,25 @@ def goals(tallies: Sequence[Tally]) -> list[str]:
     return lines
 
 
+def save_answers(tallies: Sequence[Tally], path: Path) -> None:
+    """Every answer of every tally as JSON: a list of {data, system, id, question,
+    answer, verdict, evidence}."""
+    rows = [
+        {
+            "data": t.data,
+            "system": t.system,
+            "id": o.item.id,
+            "question": o.item.question,
+            "answer": o.answer,
+            "verdict": o.verdict,
+            "evidence": list(o.evidence),
+        }
+        for t in tallies
+        for o in t.outcomes
+    ]
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 def wrong_examples(tallies: Sequence[Tally], system: str, limit: int) -> list[str]:
     """Up to ``limit`` wrong answers of ``system`` per data set, as lines."""
     out = []
@@ -603,15 +688,16 @@ def load_bbc(data: Path) -> list[NewsItem]:
     return items
 
 
-def _digest_item(item: NewsItem) -> Digest | None:
-    """Parse one article with the real pipeline (in a worker process)."""
+def _digest_item(item: NewsItem, facts: bool = True) -> Digest | None:
+    """Parse one article with the real pipeline (in a worker process); its facts
+    left pending unless ``facts``."""
     from summarizer.article import Article
     from summarizer.core import digest
     from summarizer.errors import NewsbotError
 
     article = Article(text=item.body, title=item.title, url=f"https://bench.example/{item.key}")
     try:
-        return digest(article, language="en")
+        return digest(article, language="en", facts=facts)
     except NewsbotError as exc:
         log.warning("skipped %s: %s", item.key, exc)
         return None
@@ -642,12 +728,15 @@ def build_latency_store(
     seeds: Sequence[Path] = (),
     jobs: int = 1,
     progress: bool = True,
+    facts: bool = True,
 ) -> int:
     """Build a store of ``articles`` articles at ``path``: the seeds, then copies of ``news``.
 
     Of ``news`` only as many are parsed as 10,000 articles would use in
     proportion (2,225 for 10,000, 223 for 1,000); each is stored again under
     new URLs until the count is reached. Parsing runs in ``jobs`` processes.
+    ``facts=False`` stores every article with its facts pending (each copy is
+    read on its own later, as a real near-duplicate would be).
     Returns the number of articles stored.
     """
     from summarizer.store import open_store
@@ -660,8 +749,8 @@ def build_latency_store(
     path.parent.mkdir(parents=True, exist_ok=True)
     store = open_store(str(tmp))
     try:
-        ingest_files(store, seeds)
-        digests = [d for d in _parse_all(chosen, jobs, progress) if d is not None]
+        ingest_files(store, seeds, facts=facts)
+        digests = [d for d in _parse_all(chosen, jobs, progress, facts) if d is not None]
         total = store.count_articles()
         want = articles - total
         copies = [(digests[i % len(digests)], i) for i in range(want)] if digests else []
@@ -677,36 +766,48 @@ def build_latency_store(
     return total
 
 
-def _parse_all(items: Sequence[NewsItem], jobs: int, progress: bool) -> Iterator[Digest | None]:
+def _parse_all(
+    items: Sequence[NewsItem], jobs: int, progress: bool, facts: bool = True
+) -> Iterator[Digest | None]:
     """Digest ``items``, in ``jobs`` worker processes when more than one."""
     if jobs <= 1:
-        yield from (_digest_item(i) for i in _progress(items, "parsing articles", progress))
+        for item in _progress(items, "parsing articles", progress):
+            yield _digest_item(item, facts)
         return
     import multiprocessing
+    from functools import partial
 
     with multiprocessing.get_context("spawn").Pool(jobs) as pool:
-        results = pool.imap(_digest_item, items, chunksize=8)
+        results = pool.imap(partial(_digest_item, facts=facts), items, chunksize=8)
         yield from _progress(results, "parsing articles", progress, total=len(items))
 
 
 def latency_store(
-    data: Path, articles: int, jobs: int, progress: bool = True, cache: Path = CACHE
+    data: Path,
+    articles: int,
+    jobs: int,
+    progress: bool = True,
+    cache: Path = CACHE,
+    facts: bool = True,
 ) -> Path:
-    """The cached latency store of ``articles`` articles, built on the first run."""
+    """The cached latency store of ``articles`` articles, built on the first run;
+    with every article's facts pending unless ``facts`` (never changed: time a copy)."""
     from summarizer.store import open_store
 
-    path = cache / f"answers-latency-{articles}-v{CACHE_VERSION}.db"
+    cold = "" if facts else "-cold"
+    path = cache / f"answers-latency-{articles}{cold}-v{CACHE_VERSION}.db"
     if path.exists():
         store = open_store(str(path))
         try:
-            if store.count_articles() == articles:
+            pending = store.count_pending_facts()
+            if store.count_articles() == articles and pending == (0 if facts else articles):
                 log.info("reusing %s", path)
                 return path
         finally:
             store.close()
     started = time.perf_counter()
     seeds = sorted(SEEDS.glob("*.txt"))
-    stored = build_latency_store(path, articles, load_bbc(data), seeds, jobs, progress)
+    stored = build_latency_store(path, articles, load_bbc(data), seeds, jobs, progress, facts=facts)
     _say(f"built {path.name}: {stored} articles in {time.perf_counter() - started:.0f} s")
     return path
 
@@ -803,9 +904,17 @@ class Latency:
     articles: int
     questions: list[str]
     millis: list[float]
-    answered: int
+    answers: list[str | None]  # the short answer to each question (None: unknown)
     pinning: str
     disk_mb: float = 0.0  # the store's file(s) on disk
+    cold: bool = False  # the store was built with its facts pending
+    pending: int = 0  # articles with facts pending when the timing began
+    facts_read: int = 0  # of those, read by the timed questions
+
+    @property
+    def answered(self) -> int:
+        """Questions given an answer (not unknown)."""
+        return sum(a is not None for a in self.answers)
 
     def percentile(self, p: float) -> float:
         """The ``p``-th percentile (nearest rank)."""
@@ -816,37 +925,56 @@ class Latency:
         return ordered[rank - 1]
 
 
+def warm_up(store: Store) -> None:
+    """Ask one English and one Russian question, untimed: the first question in a
+    language loads its parser (seconds), which a running bot has done."""
+    from summarizer.answer import answer_question
+
+    for question in WARM_UP:
+        answer_question(store, question)
+
+
+def same_answers(cold: Latency, rows: Sequence[Latency]) -> int | None:
+    """How many of ``cold``'s answers the store with facts read gave to the same
+    questions, or None when no row of ``rows`` asked them of as many articles."""
+    for warm in rows:
+        if not warm.cold and warm.articles == cold.articles:
+            n = len(cold.questions)
+            if warm.questions[:n] == cold.questions:
+                return sum(a == b for a, b in zip(warm.answers, cold.answers, strict=False))
+    return None
+
+
 def measure(
     store: Store,
     questions: Sequence[str],
     progress: bool = True,
     profile: Callable[[Callable[[], None]], None] | None = None,
-) -> tuple[list[float], int]:
-    """Time ``answer_question`` on each question after the warm-up; (ms each, answered).
+    warm: bool = True,
+) -> tuple[list[float], list[str | None]]:
+    """Time ``answer_question`` on each question after the warm-up; (ms, answer) each.
 
-    The warm-up is one English and one Russian question that are not timed: the first
-    question in a language loads its parser (seconds), which a running bot has done.
+    ``warm=False``: the caller has run :func:`warm_up`.
     """
     from summarizer.answer import answer_question
 
-    for warm_up in WARM_UP:  # loads both parsers, so that neither loads while timed
-        answer_question(store, warm_up)
+    if warm:
+        warm_up(store)  # loads both parsers, so that neither loads while timed
     millis: list[float] = []
-    answered = 0
+    answers: list[str | None] = []
 
     def loop() -> None:
-        nonlocal answered
         for question in _progress(questions, "timed questions", progress):
             start = time.perf_counter()
             answer = answer_question(store, question)
             millis.append((time.perf_counter() - start) * 1000)
-            answered += answer.answer is not None
+            answers.append(answer.answer)
 
     if profile is not None:
         profile(loop)
     else:
         loop()
-    return millis, answered
+    return millis, answers
 
 
 def run_latency(
@@ -868,11 +996,64 @@ def run_latency(
         stored = store.count_articles()
         seed = [item.question for item in load_seed_qa(data)]
         asked = latency_questions(store, seed, questions)
-        millis, answered = measure(store, asked, progress, profile)
+        millis, answers = measure(store, asked, progress, profile)
     finally:
         store.close()
-    disk = sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
-    return Latency(stored, asked, millis, answered, pinning, disk / 1e6)
+    return Latency(stored, asked, millis, answers, pinning, _disk_mb(path))
+
+
+def _disk_mb(path: Path) -> float:
+    """Megabytes of the store at ``path`` with its -wal and -shm files."""
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file()) / 1e6
+
+
+def run_cold(
+    data: Path,
+    articles: int,
+    questions: Sequence[str],
+    jobs: int = 1,
+    progress: bool = True,
+    cache: Path = CACHE,
+) -> Latency:
+    """Build (or reuse) the store of ``articles`` with every article's facts pending,
+    pin to one core, time ``questions`` on a copy of it (:func:`time_cold`)."""
+    path = latency_store(data, articles, jobs, progress, cache, facts=False)
+    return time_cold(path, questions, pin_one_core(), progress)
+
+
+def time_cold(path: Path, questions: Sequence[str], pinning: str, progress: bool = True) -> Latency:
+    """Time ``questions`` on a fresh copy of the store at ``path``, whose articles have
+    their facts pending as bulk ingest leaves them: each search of a question reads
+    those of up to 12 of the articles it finds (:func:`summarizer.facts.read_for_hits`).
+    The store at ``path`` is not changed, so every run starts alike.
+    """
+    import shutil
+
+    from summarizer.store import open_store
+
+    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+        copy = Path(tmp) / path.name
+        shutil.copyfile(path, copy)
+        store = open_store(str(copy))
+        try:
+            stored = store.count_articles()
+            warm_up(store)  # reads the facts its questions find, like any other question
+            pending = store.count_pending_facts()
+            millis, answers = measure(store, questions, progress, warm=False)
+            read = pending - store.count_pending_facts()
+        finally:
+            store.close()
+    return Latency(
+        stored,
+        list(questions),
+        millis,
+        answers,
+        pinning,
+        _disk_mb(path),
+        cold=True,
+        pending=pending,
+        facts_read=read,
+    )
 
 
 def latency_table(results: Latency | Sequence[Latency]) -> list[str]:
@@ -885,8 +1066,9 @@ def latency_table(results: Latency | Sequence[Latency]) -> list[str]:
     ]
     for result in rows:
         verdict = "met" if result.percentile(95) <= GOAL_P95_MS else "**not met**"
+        articles = f"{result.articles} *cold*" if result.cold else f"{result.articles}"
         lines.append(
-            f"| {result.articles} | {len(result.millis)} | {result.answered} "
+            f"| {articles} | {len(result.millis)} | {result.answered} "
             f"| {result.percentile(50):.1f} | {result.percentile(95):.1f} "
             f"| {result.percentile(99):.1f} | {max(result.millis):.1f} "
             f"| {statistics.fmean(result.millis):.1f} | {result.disk_mb:.0f} | {verdict} |"
@@ -923,7 +1105,9 @@ def _sqlite_version() -> str:
     return sqlite3.sqlite_version
 
 
-def quality_section(tallies: Sequence[Tally], command: str, quick: bool) -> str:
+def quality_section(
+    tallies: Sequence[Tally], command: str, quick: bool, facts: str = FACTS_MODES[0]
+) -> str:
     """The "### Quality" part of the "## Answers" section."""
     xquad = (
         f"the first {QUICK_XQUAD_ARTICLES} of 48 XQuAD articles, its first"
@@ -962,6 +1146,7 @@ def quality_section(tallies: Sequence[Tally], command: str, quick: bool) -> str:
         "  a gold answer (folded, whole words) in the first k sentences the system rests on:",
         "  `Answer.evidence` for newsbot, or when it abstains `Answer.related` (the sentences",
         "  it ranked best, never shown as an answer), the top BM25 sentences for the baseline.",
+        *facts_lines(tallies, facts),
         "- Tuning: the ranking weights (`summarizer/rank.py`) and the span thresholds",
         "  (`summarizer/answer.py`) were tuned on the even-numbered paragraphs of each XQuAD",
         "  article only; the second table splits newsbot's figures into those (dev) and the",
@@ -986,11 +1171,34 @@ def quality_section(tallies: Sequence[Tally], command: str, quick: bool) -> str:
     return "\n".join(lines)
 
 
+def facts_lines(tallies: Sequence[Tally], facts: str) -> list[str]:
+    """The bullet that says when the stores' facts were read (``--facts``)."""
+    if facts == "ingest":
+        return [
+            "- Facts: `--facts ingest`, every article's facts read as it was stored",
+            "  (`core.digest(article)`), as for a link a user sends.",
+        ]
+    read = ", ".join(
+        f"{t.data} {t.read_on_demand} of {t.pending}" for t in tallies if t.system == SYSTEMS[0]
+    )
+    return [
+        "- Facts: `--facts later` (the default), the product's path for articles ingested in",
+        "  bulk (`newsbot ingest`, watched sources): every article stored with its facts",
+        "  pending (`core.digest(article, facts=False)`). newsbot answers all of a data set's",
+        "  questions first, each reading the pending facts of up to 12 articles it finds",
+        "  (`facts.read_for_hits`) before using facts and mentions; then the rest are read",
+        "  (`facts.read_pending`, as the bot's leader does when idle), and only then does the",
+        "  baseline, which reads the stored NER mentions, answer. Articles whose facts",
+        f"  newsbot's questions read: {read}.",
+    ]
+
+
 def latency_section(results: Latency | Sequence[Latency], command: str, quick: bool) -> str:
     """The "### Latency" part of the "## Answers" section."""
     rows = [results] if isinstance(results, Latency) else list(results)
-    result = rows[0]
-    sizes = " and ".join(f"{r.articles:,}" for r in rows)
+    warm = [r for r in rows if not r.cold] or rows
+    result = warm[0]
+    sizes = " and ".join(f"{r.articles:,}" for r in warm)
     lines = [
         LATENCY,
         "",
@@ -1015,12 +1223,47 @@ def latency_section(results: Latency | Sequence[Latency], command: str, quick: b
             else ""
         ),
         "",
+        "These stores have every article's facts read, the steady state: the bot's leader",
+        "reads the facts that bulk ingest leaves pending when it is idle.",
+        *cold_lines(rows),
+        "",
         *_environment(command),
         "",
         *latency_table(rows),
         "",
     ]
     return "\n".join(lines)
+
+
+def cold_lines(rows: Sequence[Latency]) -> list[str]:
+    """What the *cold* row of the latency table measured, if there is one."""
+    cold = next((r for r in rows if r.cold), None)
+    if cold is None:
+        return []
+    asked = len(cold.millis)
+    per = cold.facts_read / asked if asked else 0.0
+    same = same_answers(cold, rows)
+    lines = [
+        "",
+        "The row marked *cold* is what the first questions after a bulk ingest cost: the",
+        f"same {cold.articles:,} articles stored with their facts pending (`core.digest(article,",
+        "facts=False)`, as `newsbot ingest` and watched sources store them), before the leader",
+        f"has read any; a fresh copy of that store each run, the first {asked} of the same",
+        "questions timed one after another. Before it uses facts or mentions, each search of a",
+        "question reads the pending facts of up to 12 of the articles it finds",
+        "(`facts.read_for_hits`), and a question that falls back to ranking sentences for a",
+        "span searches twice (up to 24); that parsing is most of its time. Of the",
+        f"{cold.pending:,} articles pending when the timing began (the warm-up read"
+        f" {cold.articles - cold.pending}), the timed questions",
+        f"read {cold.facts_read:,} ({per:.1f} a question); near-duplicates are read one by one,",
+        "as real copies would be.",
+    ]
+    if same is not None:
+        lines += [
+            f"{same} of the {asked} answers are the ones the store with every fact read gives to",
+            "the same questions.",
+        ]
+    return lines
 
 
 def write_section(text: str, heading: str, path: Path = DOCS) -> None:
@@ -1094,6 +1337,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--part", choices=("all", "quality", "latency"), default="all")
     parser.add_argument(
+        "--facts",
+        choices=FACTS_MODES,
+        default=FACTS_MODES[0],
+        help="quality: store the articles with facts pending and read them on demand, as "
+        "bulk ingest does (later, the default), or read them at ingest (ingest)",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         default=min(2, os.cpu_count() or 1),
@@ -1110,6 +1360,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--questions", type=int, default=LATENCY_QUESTIONS, help="questions timed per store"
     )
+    parser.add_argument(
+        "--cold-questions",
+        type=int,
+        default=COLD_QUESTIONS,
+        metavar="N",
+        help="questions timed on the smallest store built with facts pending (0: none)",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile the timed questions")
     parser.add_argument(
         "--show-wrong",
@@ -1117,6 +1374,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=0,
         metavar="N",
         help="print N wrong answers of ours per data set",
+    )
+    parser.add_argument(
+        "--save-answers",
+        type=Path,
+        metavar="PATH",
+        help="write every quality answer to PATH (JSON), to compare runs question by question",
     )
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
     parser.add_argument("--no-progress", action="store_true", help="no progress output")
@@ -1132,28 +1395,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "python -m bench.answers" + (" --quick" if args.quick else "")
     if args.part != "all":
         command += f" --part {args.part}"
+    if args.facts != FACTS_MODES[0] and args.part in ("all", "quality"):
+        command += f" --facts {args.facts}"
+    if args.part in ("all", "latency") and not args.quick:
+        if args.articles != list(LATENCY_SIZES):
+            command += " --articles " + " ".join(map(str, args.articles))
+        if args.questions != LATENCY_QUESTIONS:
+            command += f" --questions {args.questions}"
+        if args.cold_questions != COLD_QUESTIONS:
+            command += f" --cold-questions {args.cold_questions}"
     if args.part in ("all", "quality"):
         started = time.perf_counter()
-        tallies = run_quality(args.data, args.quick, progress)
+        tallies = run_quality(args.data, args.quick, progress, facts=args.facts)
         _say(f"quality done in {time.perf_counter() - started:.0f} s")
         print("\n".join(quality_table(tallies)))
         print("\n".join(split_table(tallies)))
         print("\n".join(goals(tallies)))
         for line in wrong_examples(tallies, SYSTEMS[0], args.show_wrong):
             _say(line)
+        if args.save_answers:
+            save_answers(tallies, args.save_answers)
         if not args.no_write:
-            write_section(quality_section(tallies, command, args.quick), QUALITY)
+            write_section(quality_section(tallies, command, args.quick, args.facts), QUALITY)
     if args.part in ("all", "latency"):
         sizes = [QUICK_LATENCY_ARTICLES] if args.quick else args.articles
         questions = QUICK_LATENCY_QUESTIONS if args.quick else args.questions
         profile = _profiler(25) if args.profile else None
+        jobs = 1 if args.quick else args.jobs  # --quick: in this process, whose parser is loaded
         results = [
-            # --quick parses a few dozen articles: in this process, whose parser is loaded
-            run_latency(
-                args.data, size, questions, 1 if args.quick else args.jobs, progress, CACHE, profile
-            )
+            run_latency(args.data, size, questions, jobs, progress, CACHE, profile)
             for size in sizes
         ]
+        if args.cold_questions > 0:  # the first questions after a bulk ingest
+            smallest = min(results, key=lambda r: r.articles)
+            asked = smallest.questions[: args.cold_questions]
+            started = time.perf_counter()
+            results.append(run_cold(args.data, smallest.articles, asked, jobs, progress))
+            _say(f"cold store timed in {time.perf_counter() - started:.0f} s")
         print("\n".join(latency_table(results)))
         if not args.no_write:
             write_section(latency_section(results, command, args.quick), LATENCY)

@@ -47,11 +47,39 @@ def test_quality_on_three_xquad_paragraphs(tmp_path: Path) -> None:
 
     docs = tmp_path / "benchmarks.md"
     docs.write_text("# Benchmarks\n\n## Summaries\n\nkept\n", encoding="utf-8")
-    bench.write_section(bench.quality_section(tallies, "cmd", quick=True), bench.QUALITY, docs)
+    section = bench.quality_section(tallies, "cmd", quick=True, facts="ingest")
+    bench.write_section(section, bench.QUALITY, docs)
     text = docs.read_text(encoding="utf-8")
     assert "## Summaries\n\nkept" in text
     assert text.count(bench.SECTION) == 1
     assert bench.QUALITY in text
+    assert "`--facts ingest`" in text  # the store had every article's facts read at ingest
+
+
+def test_facts_later_reads_them_on_demand_then_all_before_the_baseline(tmp_path: Path) -> None:
+    data = eval_path("qa-xquad").parent
+    paragraphs, items = bench.load_xquad(data, "en", articles=1)
+    paragraphs = paragraphs[:3]
+    asked = [i for i in items if i.source in {p.id for p in paragraphs}]
+    runs = {}
+    for facts in (True, False):
+        store = open_store(str(tmp_path / f"{facts}.db"))
+        try:
+            assert bench.ingest_paragraphs(store, paragraphs, "en", False, facts=facts) == 3
+            assert store.count_pending_facts() == (0 if facts else 3)
+            runs[facts] = bench.evaluate(store, "XQuAD en", asked, progress=False)
+            assert store.count_pending_facts() == 0  # all read before the baseline answered
+        finally:
+            store.close()
+    ours, base = runs[False]
+    assert (ours.pending, runs[True][0].pending) == (3, 0)
+    assert 1 <= ours.read_on_demand <= 3
+    # the baseline reads the stored mentions: it must see every article's, as at ingest
+    assert [o.answer for o in base.outcomes] == [o.answer for o in runs[True][1].outcomes]
+
+    text = bench.quality_section(runs[False], "cmd", quick=True, facts="later")
+    assert "`--facts later`" in text
+    assert f"XQuAD en {ours.read_on_demand} of 3" in text
 
 
 def test_latency_on_twenty_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,12 +106,12 @@ def test_latency_on_twenty_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             store, [i.question for i in bench.load_seed_qa(data)], 15
         )
         assert len(questions) == 15
-        millis, answered = bench.measure(store, questions, progress=False)
+        millis, answers = bench.measure(store, questions, progress=False)
     finally:
         store.close()
-    assert len(millis) == 15
-    assert 0 <= answered <= 15
-    result = bench.Latency(20, questions, millis, answered, "not pinned (test)")
+    assert len(millis) == len(answers) == 15
+    result = bench.Latency(20, questions, millis, answers, "not pinned (test)")
+    assert 0 <= result.answered <= 15
     rows = bench.latency_table(result)
     assert len(rows) == 3
     assert rows[2].startswith("| 20 | 15 |")
@@ -93,6 +121,28 @@ def test_latency_on_twenty_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     bench.write_section("### Quality\n\nq\n", bench.QUALITY, docs)
     text = docs.read_text(encoding="utf-8")
     assert text.index(bench.QUALITY) < text.index(bench.LATENCY)  # quality first, always
+
+    # cold: the same articles stored with their facts pending, timed on a copy
+    cold_path = tmp_path / "cold.db"
+    assert bench.build_latency_store(cold_path, 20, news, jobs=1, progress=False, facts=False) == 20
+    cold = bench.time_cold(cold_path, questions[:5], "not pinned (test)", progress=False)
+    assert cold.cold
+    assert len(cold.millis) == 5
+    assert 0 < cold.facts_read <= cold.pending <= 20  # the port-strike questions read some
+    store = open_store(str(cold_path))
+    try:
+        assert store.count_pending_facts() == 20  # the cached store stays cold
+    finally:
+        store.close()
+    rows = bench.latency_table([result, cold])
+    assert rows[3].startswith("| 20 *cold* | 5 |")
+    section = bench.latency_section([result, cold], "cmd", quick=True)
+    assert "*cold*" in section
+    assert f"read {cold.facts_read} (" in section
+    same = bench.same_answers(cold, [result, cold])
+    assert same is not None
+    assert 0 <= same <= 5
+    assert f"{same} of the 5 answers are the ones" in section
 
 
 def test_missing_data_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
