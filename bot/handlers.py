@@ -25,7 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import ApplicationHandlerStop
 
 from summarizer.core import IngestReport
@@ -70,7 +70,7 @@ async def reply(
     try:
         for index, part in enumerate(parts):
             if index == 0 and edit_id is not None:
-                await context.bot.edit_message_text(part, chat_id=chat_id, message_id=edit_id)
+                await _edit(context, chat_id, edit_id, part)
             else:
                 await context.bot.send_message(
                     chat_id,
@@ -84,6 +84,22 @@ async def reply(
     except Forbidden:
         logger.info("chat %s blocked the bot; marking it inactive", chat_id)
         context.bot_data.store.set_user_active(chat_id, False)
+
+
+async def _edit(context: Context, chat_id: int, message_id: int, html: str) -> None:
+    """Edit a message; one that shows ``html`` already is left as it is.
+
+    That happens when an update is handled again after a restart (see
+    :func:`bot.app.replay_unfinished`) and the process killed had edited the
+    message but not yet recorded the update as finished. Telegram refuses the
+    edit ("message is not modified"): the answer is there, so it is done.
+    """
+    try:
+        await context.bot.edit_message_text(html, chat_id=chat_id, message_id=message_id)
+    except BadRequest as exc:
+        if "message is not modified" not in str(exc).lower():
+            raise
+        logger.info("message %s in chat %s shows this answer already", message_id, chat_id)
 
 
 async def _answer(update: Update, context: Context, html: str) -> None:

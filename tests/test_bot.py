@@ -531,3 +531,34 @@ def test_a_failing_source_backs_off_exponentially() -> None:
     assert poller.is_due(source(2, 240), now)
     assert not poller.is_due(source(10, 3000), now)
     assert poller.is_due(source(10, 3600), now)
+
+
+async def test_an_edit_to_the_text_a_message_shows_already_is_done_not_an_error() -> None:
+    """After a restart an answer may be edited in again ("message is not modified")."""
+    from types import SimpleNamespace
+
+    from telegram.error import BadRequest
+
+    from bot.handlers import reply
+
+    edits: list[tuple[int, str]] = []
+
+    async def edit_message_text(text: str, *, chat_id: int, message_id: int) -> None:
+        edits.append((message_id, text))
+        if len(edits) > 1:
+            raise BadRequest(
+                "Message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message"
+            )
+
+    context = SimpleNamespace(bot=SimpleNamespace(edit_message_text=edit_message_text))
+    await reply(context, 1, "<b>Summary</b>", edit=7)  # type: ignore[arg-type]
+    await reply(context, 1, "<b>Summary</b>", edit=7)  # type: ignore[arg-type]
+    assert edits == [(7, "<b>Summary</b>")] * 2
+
+    async def refuse(text: str, *, chat_id: int, message_id: int) -> None:
+        raise BadRequest("Can't parse entities: unsupported start tag")
+
+    context.bot.edit_message_text = refuse
+    with pytest.raises(BadRequest):  # any other refusal is still an error
+        await reply(context, 1, "<b>Summary</b>", edit=7)  # type: ignore[arg-type]

@@ -215,7 +215,13 @@ async def test_twenty_kills_at_random_moments_leave_a_consistent_store(tmp_path:
             await asyncio.sleep(1.5)  # replies to the last updates
         finally:
             await _kill(proc)
-        assert api.refused == [], api.refused
+        # an answer edited in before a kill and again after the restart (its update not yet
+        # finished) is refused as "not modified": the bot takes that as done, so it happens
+        # at most once a message, never as a loop of restarts
+        again = [r for r in api.refused if "message is not modified" in r.description]
+        assert [r for r in api.refused if r not in again] == [], api.refused
+        edited = [r.params["message_id"] for r in again]
+        assert len(edited) == len(set(edited)) <= KILLS, again
 
     counts = _check_store(db)
     # nothing lost: every article is stored, once
