@@ -496,19 +496,15 @@ def evaluate(
 def read_all_pending(store: Store, progress: bool = True) -> int:
     """Read the facts of every article that has them pending, as the bot's leader does
     when idle (:func:`summarizer.facts.read_pending` until none is left); how many."""
-    from summarizer.facts import read_pending
+    from summarizer.facts import read_all_pending as batches
 
     left = store.count_pending_facts()
-
-    def batches() -> Iterator[int]:
-        while pending := store.count_pending_facts():
-            done = read_pending(store, limit=PENDING_BATCH)
-            if not done:  # would loop for ever
-                raise RuntimeError(f"the facts of {pending} articles stay pending")
-            yield done
-
     label = f"reading the facts of {left} pending articles"
-    return sum(_progress(batches(), label, progress, total=math.ceil(left / PENDING_BATCH)))
+    total = math.ceil(left / PENDING_BATCH)
+    done = sum(_progress(batches(store, PENDING_BATCH), label, progress, total=total))
+    if store.count_pending_facts():  # a batch read none: the rest cannot be read
+        raise RuntimeError(f"the facts of {store.count_pending_facts()} articles stay pending")
+    return done
 
 
 def run_quality(

@@ -166,7 +166,7 @@ def _peak_rss_mb() -> float:
 def _newsbot(urls: list[str], warmup: str, cpu: int | None, facts: bool) -> dict[str, Any]:
     from summarizer.core import digest, ingest_items, read_url
     from summarizer.errors import NewsbotError
-    from summarizer.facts import read_pending
+    from summarizer.facts import read_all_pending
     from summarizer.fetch import Fetcher
     from summarizer.language import preload
     from summarizer.nlp import parse
@@ -189,8 +189,7 @@ def _newsbot(urls: list[str], warmup: str, cpu: int | None, facts: bool) -> dict
                 seconds = time.perf_counter() - start
                 cpu_seconds = time.process_time() - cpu_start
             later_start = time.process_time()
-            while read_pending(store, limit=100):
-                pass
+            sum(read_all_pending(store, 100))
             later = None if facts else time.process_time() - later_start
         finally:
             store.close()

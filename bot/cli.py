@@ -423,14 +423,14 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 
 def _read_pending_facts(store: Any) -> None:
     """Read the facts ingest left pending (all of them: the list covers every article)."""
-    from summarizer.facts import read_pending
+    from summarizer.facts import read_all_pending
 
     pending = store.count_pending_facts()
     if not pending:
         return
     print(f"reading the facts of {pending} article(s) ...", file=sys.stderr)
     done = 0
-    while done < pending and (batch := read_pending(store, limit=50)):
+    for batch in read_all_pending(store):
         done += batch
         print(f"  {min(done, pending)}/{pending}", file=sys.stderr)
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -140,6 +140,17 @@ def read_pending(
         )
         done += store.add_facts(pending.article_id, analysis)
     return done
+
+
+def read_all_pending(store: Store, batch: int = 50) -> Iterator[int]:
+    """Read the facts of every pending article, ``batch`` articles at a time; yields how
+    many each batch read. Stops when none is left, or when a batch reads none (another
+    process is reading the rest)."""
+    while store.count_pending_facts():
+        done = read_pending(store, limit=batch)
+        if not done:
+            return
+        yield done
 
 
 #: At most this many articles found by one search have their pending facts read then

@@ -230,3 +230,15 @@ async def test_the_leaders_job_reads_pending_facts_in_the_background(tmp_path: P
         await app._facts_job(context)  # type: ignore[arg-type]
         assert store.count_pending_facts() == 0
         assert store.find_facts(predicates=["lead"])
+
+
+def test_read_all_pending_reads_in_batches_until_none_is_left(tmp_path: Path) -> None:
+    from summarizer.facts import read_all_pending
+
+    with open_store(str(tmp_path / "n.db")) as store:
+        for n in range(3):
+            text = _ENGLISH.replace("Tuesday", f"day {n}")
+            store_digest(store, digest(Article(text=text, title=f"Cod {n}"), facts=False))
+        assert list(read_all_pending(store, batch=2)) == [2, 1]
+        assert store.count_pending_facts() == 0
+        assert list(read_all_pending(store)) == []
