@@ -399,7 +399,8 @@ class PostgresStore(Store):
             row = db.execute("SELECT version FROM schema_version").fetchone()
             if row is None:
                 version = 0
-                if db.execute("SELECT to_regclass('articles') AS t").fetchone()["t"]:
+                found = db.execute("SELECT to_regclass('articles') AS t").fetchone()
+                if found is not None and found["t"]:
                     raise BadInput("the store's schema already has newsbot's tables, unversioned")
                 db.execute("INSERT INTO schema_version (version) VALUES (0)")
             else:

@@ -41,7 +41,9 @@ def postgres_url() -> str:
     """The test server's URL (``NEWSBOT_TEST_POSTGRES_URL``); the test is skipped without it."""
     url = os.environ.get(POSTGRES_ENV, "").strip()
     if not url:
-        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql://postgres@127.0.0.1/test)")
+        pytest.skip(
+            f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql://postgres@127.0.0.1/test)"
+        )
     if url not in _postgres_checked:
         try:
             import psycopg
