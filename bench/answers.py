@@ -496,7 +496,7 @@ def evaluate(
 def read_all_pending(store: Store, progress: bool = True) -> int:
     """Read the facts of every article that has them pending, as the bot's leader does
     when idle (:func:`summarizer.facts.read_pending` until none is left); how many."""
-    from summarizer.facts import read_all_pending as batches
+    from summarizer.pending import read_all_pending as batches
 
     left = store.count_pending_facts()
     label = f"reading the facts of {left} pending articles"

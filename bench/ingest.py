@@ -166,10 +166,10 @@ def _peak_rss_mb() -> float:
 def _newsbot(urls: list[str], warmup: str, cpu: int | None, facts: bool) -> dict[str, Any]:
     from summarizer.core import digest, ingest_items, read_url
     from summarizer.errors import NewsbotError
-    from summarizer.facts import read_all_pending
     from summarizer.fetch import Fetcher
     from summarizer.language import preload
     from summarizer.nlp import parse
+    from summarizer.pending import read_all_pending
     from summarizer.store import open_store
 
     pinned = _pin(cpu)

@@ -42,8 +42,8 @@ from telegram.ext import (
 )
 
 from summarizer.config import Settings
-from summarizer.facts import read_pending
 from summarizer.fetch import Fetcher
+from summarizer.pending import read_pending
 from summarizer.store import Store, open_store
 from summarizer.watch import off_loop
 

@@ -423,7 +423,7 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 
 def _read_pending_facts(store: Any) -> None:
     """Read the facts ingest left pending (all of them: the list covers every article)."""
-    from summarizer.facts import read_all_pending
+    from summarizer.pending import read_all_pending
 
     pending = store.count_pending_facts()
     if not pending:

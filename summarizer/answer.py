@@ -38,10 +38,11 @@ from functools import lru_cache
 from typing import Any
 
 from .entities import entity_key, fold, side_of
-from .facts import Analysis, read_for_hits
+from .facts import Analysis
 from .language import detect_language
 from .lexicon import concept, synonyms
 from .nlp import Parsed, Token, parse
+from .pending import read_for_hits
 from .rank import QueryTerm, Ranked, query_terms
 from .rank import rank as rank_sentences
 from .spans import Asked, asked, extract

@@ -17,30 +17,20 @@ For each article this module finds
   language.
 
 Every fact keeps the index of its sentence; the store keeps the sentence, the
-article, its source and date.
-
-Parsing is most of the cost of reading an article (about six times the rest of
-the ingest for English), so articles watched in bulk are stored first and their
-facts read later (:func:`read_pending`): when a question or ``/facts`` first
-searches them, and by the bot's leader when it has nothing else to do. The
-facts are the same either way.
+article, its source and date. This module only extracts: reading the facts of
+stored articles later is :mod:`summarizer.pending`.
 """
 
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Sequence
+from typing import Any
 
+from .analysis import Analysis, Fact, Mention
 from .entities import entity_key, side_of
-from .language import written_in
 from .lexicon import concept, is_title
 from .nlp import Entity, Parsed, Token, parse
-
-if TYPE_CHECKING:
-    from .store import Store
 
 NAMED = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}
 _RELATIVE = {"who", "whom", "which", "that", "который", "которая", "которые", "кто", "який",
@@ -73,97 +63,10 @@ _CONTENT_POS = {"NOUN", "PROPN", "ADJ", "NUM", "VERB"}
 _ROLE_LINK = {"of", "for", "and", "’s", "'s", "-"}
 
 
-@dataclass
-class Mention:
-    position: int  # sentence index in the article
-    start: int  # character offsets in the sentence
-    end: int
-    text: str
-    label: str
-    key: str
-    name: str  # dictionary form of the name (natasha), else the text
-    head: str = ""  # for numbers: the concept of the noun they count ("prisoner")
-
-
-@dataclass
-class Fact:
-    position: int
-    kind: str  # "role" or "rel"
-    subject: str
-    subject_key: str
-    predicate: str  # the role as written, or the verb's concept
-    object: str | None = None
-    object_terms: list[str] = field(default_factory=list)  # concepts and entity keys
-    detail: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Analysis:
-    mentions: list[Mention]
-    facts: list[Fact]
-    names: dict[str, str]  # entity key -> the fullest name the article gives
-
-
 def analyse(sentences: Sequence[str], language: str) -> Analysis:
     """Parse ``sentences`` and extract their mentions and facts."""
     parsed = parse(sentences, language)
     return analyse_parsed(parsed)
-
-
-def read_pending(
-    store: Store,
-    article_ids: Sequence[int] | None = None,
-    *,
-    limit: int = 50,
-    seconds: float | None = None,
-) -> int:
-    """Read and store the facts of articles stored with theirs pending; how many.
-
-    ``article_ids``: those of these articles that are pending (a search's hits, in
-    rank order), else the newest pending ones; at most ``limit``, and no new article
-    is started after ``seconds`` (when given). Like :func:`summarizer.core.digest`,
-    only text written in English, Russian or Ukrainian is parsed; other articles are
-    marked as having no facts. Safe to run in several processes at once: each
-    article's facts are stored once (:meth:`Store.add_facts`).
-    """
-    start = time.monotonic()
-    done = 0
-    for pending in store.pending_facts(article_ids, limit=limit):
-        if seconds is not None and done and time.monotonic() - start > seconds:
-            break
-        language = pending.language or "en"
-        text = " ".join(filter(None, [pending.title, *pending.sentences[:20]]))
-        analysis = (
-            analyse(pending.sentences, language)
-            if pending.sentences and written_in(text, language)
-            else None
-        )
-        done += store.add_facts(pending.article_id, analysis)
-    return done
-
-
-def read_all_pending(store: Store, batch: int = 50) -> Iterator[int]:
-    """Read the facts of every pending article, ``batch`` articles at a time; yields how
-    many each batch read. Stops when none is left, or when a batch reads none (another
-    process is reading the rest)."""
-    while store.count_pending_facts():
-        done = read_pending(store, limit=batch)
-        if not done:
-            return
-        yield done
-
-
-#: At most this many articles found by one search have their pending facts read then
-READ_ON_DEMAND = 12
-
-
-def read_for_hits(store: Store, article_ids: Iterable[int]) -> int:
-    """Before a search's hits are used: read the pending facts of their articles
-    (the first :data:`READ_ON_DEMAND` of them, in the hits' order); how many."""
-    wanted = list(dict.fromkeys(article_ids))
-    if not wanted or not store.count_pending_facts():
-        return 0
-    return read_pending(store, wanted, limit=READ_ON_DEMAND)
 
 
 def analyse_parsed(parsed: Sequence[Parsed]) -> Analysis:

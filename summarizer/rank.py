@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .facts import read_for_hits
+from .pending import read_for_hits
 from .store import SentenceHit, Store, StoredMention
 
 #: How much each feature counts (tuned on the even-numbered XQuAD paragraphs, see

@@ -9,8 +9,9 @@ import pytest
 from summarizer.article import Article
 from summarizer.core import digest, read_file, store_digest
 from summarizer.entities import entity_key, side_of
-from summarizer.facts import Fact, analyse, read_pending
+from summarizer.facts import Fact, analyse
 from summarizer.lexicon import concept
+from summarizer.pending import read_pending
 from summarizer.store import Store, open_store
 from tests.conftest import ISTANBUL, SEEDS
 
@@ -233,7 +234,7 @@ async def test_the_leaders_job_reads_pending_facts_in_the_background(tmp_path: P
 
 
 def test_read_all_pending_reads_in_batches_until_none_is_left(tmp_path: Path) -> None:
-    from summarizer.facts import read_all_pending
+    from summarizer.pending import read_all_pending
 
     with open_store(str(tmp_path / "n.db")) as store:
         for n in range(3):

@@ -1,0 +1,829 @@
+"""The store's method bodies, written once over a small SQL dialect.
+
+A backend (:mod:`.sqlite`, :mod:`.postgres`) supplies a :class:`Dialect` and the few
+things that really differ: connecting, transactions, migrations, full-text search,
+claiming sources and matching (article, sentence) pairs. Shared SQL is written with
+``?`` placeholders, ``TRUE``/``FALSE`` and row locks (``FOR UPDATE``, ``FOR SHARE``,
+``SKIP LOCKED``); :meth:`Dialect.sql` turns it into the backend's own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from abc import abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, ClassVar
+
+from ..analysis import Analysis
+from ..article import Article
+from ..entities import fold
+from ..errors import BadInput
+from ..urls import normalize_url
+from .base import Store
+from .records import (
+    MAX_USER_SOURCES,
+    DigestCandidate,
+    DigestDelivery,
+    DigestSettings,
+    IngestResult,
+    PendingFacts,
+    Row,
+    Source,
+    StoredArticle,
+    StoredFact,
+    UnfinishedUpdate,
+    User,
+    article_from_row,
+    content_hash,
+    days_ago,
+    delivery_from_row,
+    digest_settings_from_row,
+    fact_from_row,
+    now_text,
+    replay_window,
+    sort_unfinished,
+    source_from_row,
+    user_from_row,
+)
+
+Params = Sequence[Any]
+_ROW_LOCK = re.compile(r"\s+FOR (?:UPDATE(?: SKIP LOCKED)?|SHARE)\b")
+_NAMED = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP")
+_STATS = {
+    "users": "users",
+    "active_users": "users WHERE active = TRUE",
+    "subscribers": "users WHERE digest_time IS NOT NULL",
+    "sources": "sources",
+    "failing_sources": "sources WHERE failures > 0",
+    "articles": "articles",
+    "posts": "posts",
+    "pending_digests": "digest_deliveries WHERE status = 'pending'",
+    "handled_updates": "handled_updates",
+}
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs in the shared SQL between two databases."""
+
+    param: str  # the placeholder: "?" or "%s"
+    true: str  # how TRUE and FALSE are written ("1"/"0" where booleans are integers)
+    false: str
+    row_locks: bool  # False: FOR UPDATE / FOR SHARE are dropped (the write lock covers it)
+    greatest: str  # the two-argument maximum: greatest() or max()
+    arrays: bool  # IN-lists as one array parameter (= ANY(?::type[])) rather than ?, ?, …
+    strip_nul: bool  # text cannot hold NUL characters: drop them
+    like_escape: bool  # LIKE treats a backslash as its escape character
+    retry_error: type[Exception]  # raised when a concurrent writer made a write vanish
+
+    def sql(self, text: str) -> str:
+        return _translate(self, text)
+
+    def in_list(self, column: str, values: Iterable[Any], kind: str = "bigint") -> tuple[str, list]:
+        """``column`` among ``values``, as SQL and its parameters."""
+        values = list(values)
+        if self.arrays:
+            return f"{column} = ANY(?::{kind}[])", [values]
+        return f"{column} IN ({', '.join('?' * len(values))})", values
+
+    def clean(self, value: str | None) -> str | None:
+        return value.replace("\x00", "") if self.strip_nul and value else value
+
+    def like(self, text: str) -> str:
+        """``text`` matched literally inside a LIKE pattern."""
+        if not self.like_escape:
+            return text
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@lru_cache(maxsize=512)
+def _translate(dialect: Dialect, text: str) -> str:
+    if not dialect.row_locks:
+        text = _ROW_LOCK.sub("", text)
+    text = re.sub(r"\bTRUE\b", dialect.true, text)
+    text = re.sub(r"\bFALSE\b", dialect.false, text)
+    text = text.replace("greatest(", f"{dialect.greatest}(")
+    return text.replace("?", dialect.param) if dialect.param != "?" else text
+
+
+class Tx:
+    """One open transaction: statements in the shared SQL."""
+
+    def __init__(self, db: Any, dialect: Dialect, many: Callable[[Any, str, list], None]) -> None:
+        self.db = db
+        self.dialect = dialect
+        self.run_many = many
+
+    def execute(self, sql: str, params: Params = ()) -> Any:
+        return self.db.execute(self.dialect.sql(sql), params)
+
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
+        return list(self.execute(sql, params).fetchall())
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        rows = self.all(sql, params)  # all, so a RETURNING statement is finished
+        return rows[0] if rows else None
+
+    def run(self, sql: str, params: Params = ()) -> int:
+        """Execute; how many rows changed."""
+        return int(self.execute(sql, params).rowcount)
+
+    def many(self, sql: str, rows: Iterable[Params]) -> None:
+        rows = list(rows)
+        if rows:
+            self.run_many(self.db, self.dialect.sql(sql), rows)
+
+
+class SQLStore(Store):
+    """A :class:`Store` over one SQL connection; subclasses give the dialect's parts."""
+
+    dialect: ClassVar[Dialect]
+
+    # -- what a backend supplies
+
+    @abstractmethod
+    def _begin(self) -> AbstractContextManager[Any]:
+        """A write transaction on the connection (held under the store's lock)."""
+
+    @abstractmethod
+    def _fetch(self, sql: str, params: Params) -> list[Row]:
+        """Every row of one read (``sql`` already in the dialect), outside a transaction."""
+
+    @abstractmethod
+    def _many(self, db: Any, sql: str, rows: list) -> None:
+        """Execute ``sql`` once per row of parameters."""
+
+    @abstractmethod
+    def _add_sentences(
+        self, tx: Tx, article_id: int, language: str | None, sentences: Sequence[str]
+    ) -> int:
+        """Store and index an article's sentences; the tokens indexed (0 when uncounted)."""
+
+    def _sentences_added(self, tx: Tx, sentences: int, tokens: int) -> None:
+        """Called last in the transaction that stored an article (search statistics)."""
+
+    # -- plumbing
+
+    @contextmanager
+    def _tx(self) -> Iterator[Tx]:
+        with self._begin() as db:
+            yield Tx(db, self.dialect, self._many)
+
+    def _read(self, sql: str, params: Params = ()) -> list[Row]:
+        return self._fetch(self.dialect.sql(sql), params)
+
+    def _one(self, sql: str, params: Params = ()) -> Row | None:
+        rows = self._read(sql, params)
+        return rows[0] if rows else None
+
+    # -- articles
+
+    def find_article(self, url: str | None = None, text: str | None = None) -> int | None:
+        if url:
+            row = self._one("SELECT id FROM articles WHERE url_key = ?", (normalize_url(url),))
+            if row:
+                return int(row["id"])
+        if text:
+            row = self._one("SELECT id FROM articles WHERE content_hash = ?", (content_hash(text),))
+            if row:
+                return int(row["id"])
+        return None
+
+    @staticmethod
+    def _existing(tx: Tx, url_key: str | None, digest_hash: str) -> int | None:
+        if url_key:
+            row = tx.one("SELECT id FROM articles WHERE url_key = ?", (url_key,))
+            if row:
+                return int(row["id"])
+        row = tx.one("SELECT id FROM articles WHERE content_hash = ?", (digest_hash,))
+        return int(row["id"]) if row else None
+
+    def add_article(
+        self,
+        article: Article,
+        sentences: Sequence[str],
+        summary: Sequence[str],
+        analysis: Analysis | None = None,
+        *,
+        facts_pending: bool = False,
+    ) -> IngestResult:
+        clean = self.dialect.clean
+        url_key = normalize_url(article.url) if article.url else None
+        digest_hash = content_hash(article.text)
+        with self._tx() as tx:
+            existing = self._existing(tx, url_key, digest_hash)
+            if existing is not None:
+                return IngestResult(existing, created=False)
+            # another process may be storing the same article right now: the unique
+            # constraints make one insert win; the other waits for it, then finds it
+            row = tx.one(
+                """INSERT INTO articles (url, url_key, content_hash, title, published, author,
+                       site, language, via, text, summary, extra, ingested_at, facts_pending)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT DO NOTHING RETURNING id""",
+                (
+                    clean(article.url),
+                    clean(url_key),
+                    digest_hash,
+                    clean(article.title),
+                    clean(article.published),
+                    clean(article.author),
+                    clean(article.site),
+                    clean(article.language),
+                    clean(article.via),
+                    clean(article.text),
+                    json.dumps(list(summary), ensure_ascii=False),
+                    json.dumps(article.extra, ensure_ascii=False, default=str),
+                    now_text(),
+                    facts_pending and analysis is None,
+                ),
+            )
+            if row is None:
+                existing = self._existing(tx, url_key, digest_hash)
+                if existing is None:  # the other insert was rolled back meanwhile
+                    raise self.dialect.retry_error("the article vanished; retry")
+                return IngestResult(existing, created=False)
+            article_id = int(row["id"])
+            tokens = self._add_sentences(tx, article_id, article.language, sentences)
+            if analysis is not None:
+                self._add_analysis(tx, article_id, analysis)
+            # last, so a hot row it may update is held only until the commit
+            self._sentences_added(tx, len(sentences), tokens)
+        return IngestResult(article_id, created=True)
+
+    def get_article(self, article_id: int) -> StoredArticle | None:
+        row = self._one("SELECT * FROM articles WHERE id = ?", (article_id,))
+        return article_from_row(row) if row else None
+
+    def latest(self, limit: int = 10) -> list[StoredArticle]:
+        rows = self._read(
+            "SELECT * FROM articles ORDER BY COALESCE(published, ingested_at) DESC, id DESC"
+            " LIMIT ?",
+            (limit,),
+        )
+        return [article_from_row(row) for row in rows]
+
+    def count_articles(self) -> int:
+        row = self._one("SELECT count(*) AS n FROM articles")
+        return int(row["n"]) if row else 0
+
+    def sentence(self, article_id: int, position: int) -> str | None:
+        row = self._one(
+            "SELECT text FROM sentences WHERE article_id = ? AND position = ?",
+            (article_id, position),
+        )
+        return row["text"] if row else None
+
+    # -- facts
+
+    def pending_facts(
+        self, article_ids: Sequence[int] | None = None, limit: int = 50
+    ) -> list[PendingFacts]:
+        if article_ids is None:
+            rows = self._read(
+                """SELECT id, language, title FROM articles WHERE facts_pending = TRUE
+                   ORDER BY id DESC LIMIT ?""",
+                (limit,),
+            )
+        else:
+            wanted = list(dict.fromkeys(article_ids))
+            if not wanted:
+                return []
+            among, params = self.dialect.in_list("id", wanted)
+            found = {
+                row["id"]: row
+                for row in self._read(
+                    "SELECT id, language, title FROM articles"
+                    f" WHERE facts_pending = TRUE AND {among}",
+                    params,
+                )
+            }
+            rows = [found[i] for i in wanted if i in found][:limit]
+        if not rows:
+            return []
+        among, params = self.dialect.in_list("article_id", [row["id"] for row in rows])
+        texts: dict[int, list[str]] = {}
+        for s in self._read(
+            f"SELECT article_id, text FROM sentences WHERE {among} ORDER BY article_id, position",
+            params,
+        ):
+            texts.setdefault(int(s["article_id"]), []).append(s["text"])
+        return [
+            PendingFacts(int(row["id"]), row["language"], row["title"], texts.get(row["id"], []))
+            for row in rows
+        ]
+
+    def add_facts(self, article_id: int, analysis: Analysis | None) -> bool:
+        with self._tx() as tx:
+            changed = tx.run(
+                "UPDATE articles SET facts_pending = FALSE WHERE id = ? AND facts_pending = TRUE",
+                (article_id,),
+            )
+            if changed != 1:  # another process stored them first
+                return False
+            if analysis is not None:
+                self._add_analysis(tx, article_id, analysis)
+        return True
+
+    def count_pending_facts(self) -> int:
+        row = self._one("SELECT count(*) AS n FROM articles WHERE facts_pending = TRUE")
+        return int(row["n"]) if row else 0
+
+    def _add_analysis(self, tx: Tx, article_id: int, analysis: Analysis) -> None:
+        clean = self.dialect.clean
+        tx.many(
+            """INSERT INTO mentions (article_id, position, start, stop, text, label, key, head)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (
+                    article_id,
+                    m.position,
+                    m.start,
+                    m.end,
+                    clean(m.text),
+                    m.label,
+                    clean(m.key),
+                    clean(m.head),
+                )
+                for m in analysis.mentions
+            ],
+        )
+        names = dict(analysis.names)
+        labels: dict[str, str] = {}
+        for m in analysis.mentions:
+            if m.label in _NAMED:
+                labels.setdefault(m.key, m.label)
+                names.setdefault(m.key, m.name or m.text)
+        # keep the fullest name seen for an entity across every article; in key order,
+        # so two articles naming the same entities never wait on each other in a cycle
+        tx.many(
+            """INSERT INTO entities (key, name, label, folded) VALUES (?, ?, ?, ?)
+               ON CONFLICT (key) DO UPDATE SET name = excluded.name,
+                   folded = excluded.folded
+               WHERE length(excluded.name) > length(entities.name)""",
+            [
+                (clean(key), clean(name), labels.get(key, "PERSON"), fold(name))
+                for key, name in sorted(names.items())
+            ],
+        )
+        for fact in analysis.facts:
+            row = tx.one(
+                """INSERT INTO facts (article_id, position, kind, subject, subject_key,
+                       predicate, object, object_terms, detail)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                (
+                    article_id,
+                    fact.position,
+                    fact.kind,
+                    clean(fact.subject),
+                    clean(fact.subject_key),
+                    fact.predicate,
+                    clean(fact.object),
+                    json.dumps(fact.object_terms, ensure_ascii=False),
+                    json.dumps(fact.detail, ensure_ascii=False),
+                ),
+            )
+            if row is not None:
+                tx.many(
+                    "INSERT INTO fact_terms (fact_id, term) VALUES (?, ?)",
+                    [(row["id"], clean(term)) for term in dict.fromkeys(fact.object_terms)],
+                )
+
+    def find_facts(
+        self,
+        *,
+        kind: str | None = None,
+        predicates: Sequence[str] = (),
+        subject_keys: Sequence[str] = (),
+        terms: Sequence[str] = (),
+        limit: int = 500,
+    ) -> list[StoredFact]:
+        where: list[str] = []
+        params: list[object] = []
+        if kind:
+            where.append("f.kind = ?")
+            params.append(kind)
+        for column, values in (("f.predicate", predicates), ("f.subject_key", subject_keys)):
+            if values:
+                among, more = self.dialect.in_list(column, values, "text")
+                where.append(among)
+                params.extend(more)
+        if terms:
+            among, more = self.dialect.in_list("term", terms, "text")
+            where.append(f"f.id IN (SELECT fact_id FROM fact_terms WHERE {among})")
+            params.extend(more)
+        # pick the newest matching facts by index first, then fetch their sentences
+        inner = "SELECT f.* FROM facts f"
+        if where:
+            inner += " WHERE " + " AND ".join(where)
+        # newest first in id order, which the (kind, predicate) index already has
+        inner += " ORDER BY f.id DESC LIMIT ?"
+        params.append(limit)
+        sql = f"""SELECT f.*, s.text AS sentence, a.url, a.title, a.published
+                  FROM ({inner}) f
+                  JOIN sentences s ON s.article_id = f.article_id AND s.position = f.position
+                  JOIN articles a ON a.id = f.article_id
+                  ORDER BY COALESCE(a.published, a.ingested_at) DESC, f.id"""
+        return [fact_from_row(r) for r in self._read(sql, params)]
+
+    def entity_names(self, keys: Sequence[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        among, params = self.dialect.in_list("key", keys, "text")
+        rows = self._read(f"SELECT key, name FROM entities WHERE {among}", params)
+        return {r["key"]: r["name"] for r in rows}
+
+    def find_entities(self, name: str, limit: int = 10) -> list[tuple[str, str, str]]:
+        folded = fold(name)
+        if not folded:
+            return []
+        pattern = self.dialect.like(folded)
+        rows = self._read(
+            """SELECT key, name, label FROM entities
+               WHERE folded = ? OR folded LIKE ? OR folded LIKE ?
+               ORDER BY folded = ? DESC, length(name) DESC LIMIT ?""",
+            (folded, f"% {pattern}", f"{pattern} %", folded, limit),
+        )
+        return [(r["key"], r["name"], r["label"]) for r in rows]
+
+    # -- sources
+
+    def add_source(self, kind: str, key: str, url: str) -> tuple[Source, bool]:
+        with self._tx() as tx:
+            row = tx.one(
+                """INSERT INTO sources (kind, key, url, added_at) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (key) DO NOTHING RETURNING *""",
+                (kind, key, url, now_text()),
+            )
+            if row is not None:
+                return source_from_row(row), True
+            row = tx.one("SELECT * FROM sources WHERE key = ?", (key,))
+        if row is None:  # removed between the two statements
+            return self.add_source(kind, key, url)
+        return source_from_row(row), False
+
+    def remove_source(self, key: str) -> bool:
+        with self._tx() as tx:
+            return tx.run("DELETE FROM sources WHERE key = ?", (key,)) > 0
+
+    def list_sources(self) -> list[Source]:
+        return [source_from_row(r) for r in self._read("SELECT * FROM sources ORDER BY id")]
+
+    def update_source(
+        self,
+        source_id: int,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        error: str | None = None,
+        state: dict[str, object] | None = None,
+    ) -> None:
+        clean = self.dialect.clean
+        with self._tx() as tx:
+            if error is None:
+                tx.run(
+                    """UPDATE sources SET etag = COALESCE(?, etag),
+                           last_modified = COALESCE(?, last_modified), last_polled = ?,
+                           last_error = NULL, failures = 0,
+                           state = COALESCE(?, state) WHERE id = ?""",
+                    (
+                        clean(etag),
+                        clean(last_modified),
+                        now_text(),
+                        json.dumps(state) if state is not None else None,
+                        source_id,
+                    ),
+                )
+            else:
+                tx.run(
+                    """UPDATE sources SET last_polled = ?, last_error = ?,
+                           failures = failures + 1 WHERE id = ?""",
+                    (now_text(), clean(error), source_id),
+                )
+
+    def release_source(self, source_id: int, worker: str) -> None:
+        with self._tx() as tx:
+            tx.run(
+                """UPDATE sources SET leased_by = NULL, lease_until = NULL
+                   WHERE id = ? AND leased_by = ?""",
+                (source_id, worker),
+            )
+
+    def seen_post(self, source_id: int, post_key: str) -> bool:
+        row = self._one(
+            "SELECT 1 AS seen FROM posts WHERE source_id = ? AND post_key = ?",
+            (source_id, post_key),
+        )
+        return row is not None
+
+    def mark_post(self, source_id: int, post_key: str, article_id: int | None) -> None:
+        with self._tx() as tx:
+            tx.run(
+                """INSERT INTO posts (source_id, post_key, article_id, seen_at)
+                   VALUES (?, ?, ?, ?)
+                   ON CONFLICT (source_id, post_key)
+                   DO UPDATE SET article_id = excluded.article_id""",
+                (source_id, self.dialect.clean(post_key), article_id, now_text()),
+            )
+
+    # -- users and subscriptions
+
+    def upsert_user(self, user_id: int, chat_id: int, language_code: str | None) -> User:
+        now = now_text()
+        with self._tx() as tx:
+            row = tx.one(
+                """INSERT INTO users (id, chat_id, language_code, active, created_at, seen_at)
+                   VALUES (?, ?, ?, TRUE, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET chat_id = excluded.chat_id,
+                       language_code = COALESCE(excluded.language_code, users.language_code),
+                       active = TRUE, seen_at = excluded.seen_at
+                   RETURNING *""",
+                (user_id, chat_id, self.dialect.clean(language_code), now, now),
+            )
+        assert row is not None
+        return user_from_row(row)
+
+    def get_user(self, user_id: int) -> User | None:
+        row = self._one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return user_from_row(row) if row else None
+
+    def set_user_active(self, user_id: int, active: bool) -> None:
+        with self._tx() as tx:
+            tx.run("UPDATE users SET active = ? WHERE id = ?", (active, user_id))
+
+    def watch_source(self, user_id: int, kind: str, key: str, url: str) -> tuple[Source, bool]:
+        with self._tx() as tx:
+            # one watch or unwatch per user at a time, so the limit holds under concurrency
+            tx.one("SELECT 1 AS x FROM users WHERE id = ? FOR UPDATE", (user_id,))
+            # FOR SHARE: an unwatch by someone else cannot drop the source under us
+            row = tx.one("SELECT * FROM sources WHERE key = ? FOR SHARE", (key,))
+            if row is not None:
+                linked = tx.one(
+                    "SELECT 1 AS x FROM user_sources WHERE user_id = ? AND source_id = ?",
+                    (user_id, row["id"]),
+                )
+                if linked:
+                    return source_from_row(row), False
+            count = tx.one("SELECT count(*) AS n FROM user_sources WHERE user_id = ?", (user_id,))
+            if count is not None and count["n"] >= MAX_USER_SOURCES:
+                raise BadInput(
+                    f"you already watch {MAX_USER_SOURCES} sources, the most one person can; "
+                    "/unwatch one first"
+                )
+            while row is None:
+                tx.run(
+                    """INSERT INTO sources (kind, key, url, added_at) VALUES (?, ?, ?, ?)
+                       ON CONFLICT (key) DO NOTHING""",
+                    (kind, key, url, now_text()),
+                )
+                row = tx.one("SELECT * FROM sources WHERE key = ? FOR SHARE", (key,))
+            tx.run(
+                """INSERT INTO user_sources (user_id, source_id, added_at) VALUES (?, ?, ?)
+                   ON CONFLICT DO NOTHING""",
+                (user_id, row["id"], now_text()),
+            )
+        return source_from_row(row), True
+
+    def unwatch_source(self, user_id: int, key: str) -> bool:
+        with self._tx() as tx:
+            row = tx.one("SELECT id FROM sources WHERE key = ? FOR UPDATE", (key,))
+            if row is None:
+                return False
+            removed = tx.run(
+                "DELETE FROM user_sources WHERE user_id = ? AND source_id = ?",
+                (user_id, row["id"]),
+            )
+            if removed:
+                others = tx.one(
+                    "SELECT 1 AS x FROM user_sources WHERE source_id = ? LIMIT 1", (row["id"],)
+                )
+                if others is None:
+                    tx.run("DELETE FROM sources WHERE id = ?", (row["id"],))
+        return removed > 0
+
+    def user_sources(self, user_id: int) -> list[Source]:
+        rows = self._read(
+            """SELECT s.* FROM sources s JOIN user_sources u ON u.source_id = s.id
+               WHERE u.user_id = ? ORDER BY u.added_at, s.id""",
+            (user_id,),
+        )
+        return [source_from_row(row) for row in rows]
+
+    def set_subscription(self, user_id: int, at: str | None, tz: str | None) -> None:
+        with self._tx() as tx:
+            tx.run(
+                "UPDATE users SET digest_time = ?, digest_tz = ? WHERE id = ?", (at, tz, user_id)
+            )
+
+    # -- the update log
+
+    def claim_update(self, update_id: int, payload: str | None = None) -> bool:
+        with self._tx() as tx:
+            # a concurrent claim of the same id waits for this one, then finds it taken
+            claimed = tx.run(
+                """INSERT INTO handled_updates (update_id, handled_at, payload, done)
+                   VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                (update_id, now_text(), payload, payload is None),
+            )
+            if claimed:
+                # keep the table small: Telegram never redelivers updates this old
+                tx.run("DELETE FROM handled_updates WHERE update_id < ?", (update_id - 100_000,))
+        return claimed > 0
+
+    def finish_update(self, update_id: int) -> None:
+        with self._tx() as tx:
+            tx.run(
+                "UPDATE handled_updates SET done = TRUE, payload = NULL WHERE update_id = ?",
+                (update_id,),
+            )
+
+    def note_progress(self, update_id: int, message_id: int) -> None:
+        with self._tx() as tx:
+            tx.run(
+                "UPDATE handled_updates SET progress_id = ? WHERE update_id = ? AND done = FALSE",
+                (message_id, update_id),
+            )
+
+    def unfinished_updates(
+        self, *, older_than: float = 0.0, max_attempts: int = 3, max_age: float = 3600.0
+    ) -> list[UnfinishedUpdate]:
+        before, stale = replay_window(older_than, max_age)
+        with self._tx() as tx:
+            # SKIP LOCKED: two instances starting together never take the same update
+            rows = tx.all(
+                """SELECT update_id, payload, progress_id, attempts, handled_at FROM handled_updates
+                   WHERE done = FALSE AND handled_at <= ? ORDER BY update_id
+                   FOR UPDATE SKIP LOCKED""",
+                (before,),
+            )
+            dropped, kept = sort_unfinished(rows, max_attempts, stale)
+            tx.many(
+                "UPDATE handled_updates SET done = TRUE, payload = NULL WHERE update_id = ?",
+                [(update_id,) for update_id in dropped],
+            )
+            tx.many(
+                "UPDATE handled_updates SET attempts = attempts + 1 WHERE update_id = ?",
+                [(u.update_id,) for u in kept],
+            )
+        return kept
+
+    # -- the digest log
+
+    def digest_settings(self, user_id: int) -> DigestSettings | None:
+        row = self._one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return digest_settings_from_row(row) if row else None
+
+    def subscribers(self) -> list[DigestSettings]:
+        rows = self._read("SELECT * FROM users WHERE digest_time IS NOT NULL ORDER BY id")
+        return [digest_settings_from_row(row) for row in rows]
+
+    def set_digest_options(
+        self,
+        user_id: int,
+        *,
+        frequency: str | None = None,
+        skip_empty: bool | None = None,
+        include: Sequence[str] | None = None,
+        exclude: Sequence[str] | None = None,
+    ) -> None:
+        clean = self.dialect.clean
+        with self._tx() as tx:
+            row = tx.one("SELECT digest_filters FROM users WHERE id = ? FOR UPDATE", (user_id,))
+            if row is None:
+                return
+            filters = json.loads(row["digest_filters"] or "{}")
+            if include is not None:
+                filters["include"] = [clean(w) for w in include]
+            if exclude is not None:
+                filters["exclude"] = [clean(w) for w in exclude]
+            tx.run(
+                """UPDATE users SET digest_frequency = COALESCE(?, digest_frequency),
+                       digest_skip_empty = COALESCE(?, digest_skip_empty),
+                       digest_filters = ? WHERE id = ?""",
+                (frequency, skip_empty, json.dumps(filters, ensure_ascii=False), user_id),
+            )
+
+    def digest_candidates(
+        self, user_id: int, since: str | None, until: str, limit: int = 500
+    ) -> list[DigestCandidate]:
+        rows = self._read(
+            """SELECT a.* FROM articles a
+               WHERE a.ingested_at >= ? AND a.ingested_at <= ?
+                 AND NOT EXISTS (SELECT 1 FROM digest_items d
+                                 WHERE d.user_id = ? AND d.article_id = a.id)
+                 AND (NOT EXISTS (SELECT 1 FROM user_sources WHERE user_id = ?)
+                      OR EXISTS (SELECT 1 FROM posts p
+                                 JOIN user_sources u ON u.source_id = p.source_id
+                                 WHERE p.article_id = a.id AND u.user_id = ?))
+               ORDER BY a.ingested_at DESC, a.id DESC LIMIT ?""",
+            (since or "", until, user_id, user_id, user_id, limit),
+        )
+        found = [article_from_row(row) for row in rows]
+        where: dict[int, list[tuple[str, str, str]]] = {s.id: [] for s in found}
+        ids = list(where)
+        for start in range(0, len(ids), 500):
+            among, params = self.dialect.in_list("p.article_id", ids[start : start + 500])
+            for r in self._read(
+                f"""SELECT DISTINCT p.article_id, s.id, s.kind, s.key, s.url FROM posts p
+                    JOIN sources s ON s.id = p.source_id WHERE {among} ORDER BY s.id""",
+                params,
+            ):
+                where[int(r["article_id"])].append((r["kind"], r["key"], r["url"]))
+        return [DigestCandidate(stored, where[stored.id]) for stored in found]
+
+    def begin_digest(
+        self,
+        key: str,
+        user_id: int,
+        slot: str,
+        until: str,
+        parts: Sequence[str],
+        article_ids: Sequence[int],
+    ) -> DigestDelivery:
+        clean = self.dialect.clean
+        with self._tx() as tx:
+            # the first instance to begin this (user, slot) digest wins; any other one,
+            # now or after a restart, gets the recorded row and its progress
+            tx.run(
+                """INSERT INTO digest_deliveries
+                       (key, user_id, slot, until, status, parts, article_ids, created_at)
+                   VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)
+                   ON CONFLICT (key) DO NOTHING""",
+                (
+                    key,
+                    user_id,
+                    slot,
+                    until,
+                    json.dumps([clean(p) for p in parts], ensure_ascii=False),
+                    json.dumps(list(article_ids)),
+                    now_text(),
+                ),
+            )
+            row = tx.one("SELECT * FROM digest_deliveries WHERE key = ?", (key,))
+        assert row is not None
+        return delivery_from_row(row)
+
+    def digest_part_sent(self, key: str, parts_sent: int) -> None:
+        with self._tx() as tx:
+            tx.run(
+                "UPDATE digest_deliveries SET parts_sent = greatest(parts_sent, ?) WHERE key = ?",
+                (parts_sent, key),
+            )
+
+    def finish_digest(self, key: str, status: str) -> None:
+        now = now_text()
+        with self._tx() as tx:
+            # FOR UPDATE: of two instances finishing one digest, the second waits, then
+            # sees it finished and leaves it as it is
+            row = tx.one("SELECT * FROM digest_deliveries WHERE key = ? FOR UPDATE", (key,))
+            if row is None or row["status"] != "pending":
+                return
+            parts = len(json.loads(row["parts"]))
+            tx.run(
+                """UPDATE digest_deliveries SET status = ?, finished_at = ?,
+                       parts_sent = CASE WHEN ? = 'sent' THEN ? ELSE parts_sent END
+                   WHERE key = ?""",
+                (status, now, status, parts, key),
+            )
+            if status == "blocked":
+                return
+            among, ids = self.dialect.in_list("id", json.loads(row["article_ids"]))
+            tx.run(
+                f"""INSERT INTO digest_items (user_id, article_id, delivery_key, delivered_at)
+                    SELECT ?, id, ?, ? FROM articles WHERE {among}
+                    ON CONFLICT DO NOTHING""",
+                (row["user_id"], key, now, *ids),
+            )
+            tx.run(
+                """UPDATE users SET digest_since = ?
+                   WHERE id = ? AND (digest_since IS NULL OR digest_since < ?)""",
+                (row["until"], row["user_id"], row["until"]),
+            )
+            # the marks only matter for articles newer than the watermark: keep a month
+            tx.run(
+                "DELETE FROM digest_items WHERE user_id = ? AND delivered_at < ?",
+                (row["user_id"], days_ago(31)),
+            )
+
+    def get_delivery(self, key: str) -> DigestDelivery | None:
+        row = self._one("SELECT * FROM digest_deliveries WHERE key = ?", (key,))
+        return delivery_from_row(row) if row else None
+
+    # -- stats
+
+    def stats(self) -> dict[str, int]:
+        counts = ", ".join(f"(SELECT count(*) FROM {t}) AS {name}" for name, t in _STATS.items())
+        row = self._one(f"SELECT {counts}")
+        assert row is not None
+        return {name: int(row[name]) for name in _STATS}
+
+    def failing_sources(self, limit: int = 5) -> list[Source]:
+        rows = self._read(
+            "SELECT * FROM sources WHERE failures > 0 ORDER BY failures DESC, id LIMIT ?",
+            (limit,),
+        )
+        return [source_from_row(row) for row in rows]

@@ -1,0 +1,235 @@
+"""The embedded store: SQLite in WAL mode, sentences full-text indexed by FTS5.
+
+One connection guarded by one lock serves a process; every write is one
+``BEGIN IMMEDIATE`` transaction, which takes the database's write lock first, so
+row locks are not needed. The schema version is ``PRAGMA user_version``.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ..errors import BadInput
+from .migrations import MIGRATIONS
+from .records import (
+    ADMIN_SOURCE_KIND,
+    SentenceHit,
+    Source,
+    StoredMention,
+    aware,
+    hit_from_row,
+    mention_from_row,
+    poll_delay,
+    source_from_row,
+)
+from .sql import Dialect, Params, SQLStore, Tx
+
+SQLITE = Dialect(
+    param="?",
+    true="1",
+    false="0",
+    row_locks=False,
+    greatest="max",
+    arrays=False,
+    strip_nul=False,
+    like_escape=False,
+    retry_error=sqlite3.OperationalError,
+)
+
+
+class SQLiteStore(SQLStore):
+    """The embedded store. Safe to share between threads (one lock)."""
+
+    dialect = SQLITE
+
+    def __init__(self, path: str) -> None:
+        if path != ":memory:":
+            parent = Path(path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise BadInput(f"the folder for the store does not exist: {parent}")
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=5000")
+        except sqlite3.DatabaseError as exc:
+            raise BadInput(f"cannot open the store {path}: {exc}") from exc
+        self._lock = threading.RLock()
+        self._migrate()
+
+    # -- plumbing
+
+    @contextmanager
+    def _begin(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _fetch(self, sql: str, params: Params) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _many(self, db: sqlite3.Connection, sql: str, rows: list) -> None:
+        db.executemany(sql, rows)
+
+    def _migrate(self) -> None:
+        try:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise BadInput(f"the store is not a newsbot database: {exc}") from exc
+        if version > len(MIGRATIONS):
+            raise BadInput("the store was written by a newer newsbot; upgrade newsbot")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self._begin() as db:
+                for statement in _statements(script):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- what SQLite does its own way
+
+    def _add_sentences(
+        self, tx: Tx, article_id: int, language: str | None, sentences: Sequence[str]
+    ) -> int:
+        # the FTS5 index follows the table through its triggers
+        tx.many(
+            "INSERT INTO sentences (article_id, position, text) VALUES (?, ?, ?)",
+            [(article_id, i, s) for i, s in enumerate(sentences)],
+        )
+        return 0
+
+    def search_sentences(
+        self, terms: Sequence[str], limit: int = 20, language: str | None = None
+    ) -> list[SentenceHit]:
+        query = " OR ".join(_fts_term(t) for t in terms if _fts_term(t))
+        if not query:
+            return []
+        # rank inside the full-text index first; join only the few best
+        params: list[object] = [query]
+        ranked = "SELECT rowid, rank AS score FROM sentences_fts WHERE sentences_fts MATCH ?"
+        if language:
+            ranked += (
+                " AND rowid IN (SELECT s.id FROM sentences s JOIN articles a"
+                " ON a.id = s.article_id WHERE a.language = ?)"
+            )
+            params.append(language)
+        ranked += " ORDER BY rank LIMIT ?"
+        params.append(limit)
+        sql = f"""SELECT s.article_id, s.position, s.text, m.score, a.url, a.title, a.published
+                  FROM ({ranked}) m
+                  JOIN sentences s ON s.id = m.rowid
+                  JOIN articles a ON a.id = s.article_id
+                  ORDER BY m.score"""
+        return [hit_from_row(r, -float(r["score"])) for r in self._fetch(sql, params)]
+
+    def mentions_in(self, sentences: Sequence[tuple[int, int]]) -> list[StoredMention]:
+        out: list[StoredMention] = []
+        for start in range(0, len(sentences), 200):
+            chunk = sentences[start : start + 200]
+            clause = " OR ".join("(article_id = ? AND position = ?)" for _ in chunk)
+            rows = self._fetch(
+                f"SELECT * FROM mentions WHERE {clause} ORDER BY article_id, position, start",
+                [value for pair in chunk for value in pair],
+            )
+            out.extend(mention_from_row(r) for r in rows)
+        return out
+
+    def claim_sources(
+        self,
+        worker: str,
+        *,
+        min_age: float,
+        lease_seconds: float,
+        max_backoff: float,
+        limit: int = 100,
+        now: datetime | None = None,
+    ) -> list[Source]:
+        now = aware(now)
+        stamp = now.isoformat(timespec="microseconds")
+        until = (now + timedelta(seconds=lease_seconds)).isoformat(timespec="microseconds")
+        # BEGIN IMMEDIATE takes the write lock first: no other process selects the same
+        # sources between this select and this update
+        with self._tx() as tx:
+            rows = tx.all(
+                """SELECT * FROM sources WHERE kind != ?
+                       AND (lease_until IS NULL OR lease_until <= ?)""",
+                (ADMIN_SOURCE_KIND, stamp),
+            )
+            due = [
+                row
+                for row in rows
+                if _is_due(row["last_polled"], int(row["failures"]), now, min_age, max_backoff)
+            ]
+            due.sort(key=lambda row: (row["last_polled"] is not None, _when(row), row["id"]))
+            due = due[: max(0, limit)]
+            tx.many(
+                "UPDATE sources SET leased_by = ?, lease_until = ? WHERE id = ?",
+                [(worker, until, row["id"]) for row in due],
+            )
+        return [source_from_row(row) for row in due]
+
+
+def _is_due(
+    last_polled: str | None, failures: int, now: datetime, min_age: float, max_backoff: float
+) -> bool:
+    if not last_polled:
+        return True
+    try:
+        last = datetime.fromisoformat(last_polled)
+    except ValueError:
+        return True  # an unreadable time: poll, and update_source writes a good one
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    return (now - last).total_seconds() >= poll_delay(failures, min_age, max_backoff)
+
+
+def _when(row: sqlite3.Row) -> datetime:
+    """A source's last poll as a datetime, for ordering (the epoch when unreadable)."""
+    try:
+        last = datetime.fromisoformat(row["last_polled"] or "")
+    except ValueError:
+        return datetime.fromtimestamp(0, UTC)
+    return last.replace(tzinfo=UTC) if last.tzinfo is None else last
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements, keeping trigger bodies whole."""
+    out: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                out.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        out.append(buffer.strip())
+    return out
+
+
+def _fts_term(term: str) -> str:
+    """Quote one search term for FTS5 so that user text is never FTS syntax."""
+    words = re.findall(r"\w+", term)
+    if not words:
+        return ""
+    phrase = " ".join(words).replace('"', "")
+    return f'"{phrase}"*' if len(words) == 1 and len(words[0]) > 3 else f'"{phrase}"'
