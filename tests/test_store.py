@@ -32,7 +32,7 @@ def test_new_store_is_migrated(store: Store, store_url: str) -> None:
         with sqlite3.connect(store_url) as db:
             assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     else:
-        from summarizer.store.migrations import PG_MIGRATIONS
+        from summarizer.store.postgres import PG_MIGRATIONS
 
         assert len(PG_MIGRATIONS) == len(MIGRATIONS)  # one numbering for both backends
 

@@ -20,7 +20,6 @@ from .base import (
     UpdateLog,
     UserStore,
 )
-from .migrations import MIGRATIONS
 from .records import (
     ADMIN_SOURCE_KIND,
     DIGEST_FREQUENCIES,
@@ -40,7 +39,7 @@ from .records import (
     content_hash,
     poll_delay,
 )
-from .sqlite import SQLiteStore
+from .sqlite import MIGRATIONS, SQLiteStore
 
 __all__ = [
     "ADMIN_SOURCE_KIND",

@@ -53,6 +53,15 @@ class Source:
     state: dict[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Due:
+    """When a source is due for a poll: ``min_age`` seconds after the last, doubled per
+    failure in a row up to ``max_backoff``."""
+
+    min_age: float
+    max_backoff: float
+
+
 @dataclass
 class IngestResult:
     article_id: int

@@ -1,34 +1,28 @@
-"""The store's method bodies, written once over a small SQL dialect.
+"""The store's method bodies, written once over the backend's SQL dialect.
 
-A backend (:mod:`.sqlite`, :mod:`.postgres`) supplies a :class:`Dialect` and the few
-things that really differ: connecting, transactions, migrations, full-text search,
-claiming sources and matching (article, sentence) pairs. Shared SQL is written with
-``?`` placeholders, ``TRUE``/``FALSE`` and row locks (``FOR UPDATE``, ``FOR SHARE``,
-``SKIP LOCKED``); :meth:`Dialect.sql` turns it into the backend's own.
+A backend (:mod:`.sqlite`, :mod:`.postgres`) supplies only what really differs
+(:class:`~.dialect.Backend`): connecting, transactions, migrations, full-text search,
+claiming sources and matching (article, sentence) pairs.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from abc import abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, ClassVar
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 
 from ..analysis import Analysis
 from ..article import Article
 from ..entities import fold
 from ..errors import BadInput
 from ..urls import normalize_url
-from .base import Store
+from .dialect import Backend, Params, Tx
 from .records import (
     MAX_USER_SOURCES,
     DigestCandidate,
     DigestDelivery,
     DigestSettings,
+    Due,
     IngestResult,
     PendingFacts,
     Row,
@@ -38,6 +32,7 @@ from .records import (
     UnfinishedUpdate,
     User,
     article_from_row,
+    aware,
     content_hash,
     days_ago,
     delivery_from_row,
@@ -50,8 +45,6 @@ from .records import (
     user_from_row,
 )
 
-Params = Sequence[Any]
-_ROW_LOCK = re.compile(r"\s+FOR (?:UPDATE(?: SKIP LOCKED)?|SHARE)\b")
 _NAMED = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP")
 _STATS = {
     "users": "users",
@@ -66,141 +59,15 @@ _STATS = {
 }
 
 
-@dataclass(frozen=True)
-class Dialect:
-    """What differs in the shared SQL between two databases."""
-
-    param: str  # the placeholder: "?" or "%s"
-    true: str  # how TRUE and FALSE are written ("1"/"0" where booleans are integers)
-    false: str
-    row_locks: bool  # False: FOR UPDATE / FOR SHARE are dropped (the write lock covers it)
-    greatest: str  # the two-argument maximum: greatest() or max()
-    arrays: bool  # IN-lists as one array parameter (= ANY(?::type[])) rather than ?, ?, …
-    strip_nul: bool  # text cannot hold NUL characters: drop them
-    like_escape: bool  # LIKE treats a backslash as its escape character
-    retry_error: type[Exception]  # raised when a concurrent writer made a write vanish
-
-    def sql(self, text: str) -> str:
-        return _translate(self, text)
-
-    def in_list(self, column: str, values: Iterable[Any], kind: str = "bigint") -> tuple[str, list]:
-        """``column`` among ``values``, as SQL and its parameters."""
-        values = list(values)
-        if self.arrays:
-            return f"{column} = ANY(?::{kind}[])", [values]
-        return f"{column} IN ({', '.join('?' * len(values))})", values
-
-    def clean(self, value: str | None) -> str | None:
-        return value.replace("\x00", "") if self.strip_nul and value else value
-
-    def like(self, text: str) -> str:
-        """``text`` matched literally inside a LIKE pattern."""
-        if not self.like_escape:
-            return text
-        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-@lru_cache(maxsize=512)
-def _translate(dialect: Dialect, text: str) -> str:
-    if not dialect.row_locks:
-        text = _ROW_LOCK.sub("", text)
-    text = re.sub(r"\bTRUE\b", dialect.true, text)
-    text = re.sub(r"\bFALSE\b", dialect.false, text)
-    text = text.replace("greatest(", f"{dialect.greatest}(")
-    return text.replace("?", dialect.param) if dialect.param != "?" else text
-
-
-class Tx:
-    """One open transaction: statements in the shared SQL."""
-
-    def __init__(self, db: Any, dialect: Dialect, many: Callable[[Any, str, list], None]) -> None:
-        self.db = db
-        self.dialect = dialect
-        self.run_many = many
-
-    def execute(self, sql: str, params: Params = ()) -> Any:
-        return self.db.execute(self.dialect.sql(sql), params)
-
-    def all(self, sql: str, params: Params = ()) -> list[Row]:
-        return list(self.execute(sql, params).fetchall())
-
-    def one(self, sql: str, params: Params = ()) -> Row | None:
-        rows = self.all(sql, params)  # all, so a RETURNING statement is finished
-        return rows[0] if rows else None
-
-    def run(self, sql: str, params: Params = ()) -> int:
-        """Execute; how many rows changed."""
-        return int(self.execute(sql, params).rowcount)
-
-    def many(self, sql: str, rows: Iterable[Params]) -> None:
-        rows = list(rows)
-        if rows:
-            self.run_many(self.db, self.dialect.sql(sql), rows)
-
-
-class SQLStore(Store):
-    """A :class:`Store` over one SQL connection; subclasses give the dialect's parts."""
-
-    dialect: ClassVar[Dialect]
-
-    # -- what a backend supplies
-
-    @abstractmethod
-    def _begin(self) -> AbstractContextManager[Any]:
-        """A write transaction on the connection (held under the store's lock)."""
-
-    @abstractmethod
-    def _fetch(self, sql: str, params: Params) -> list[Row]:
-        """Every row of one read (``sql`` already in the dialect), outside a transaction."""
-
-    @abstractmethod
-    def _many(self, db: Any, sql: str, rows: list) -> None:
-        """Execute ``sql`` once per row of parameters."""
-
-    @abstractmethod
-    def _add_sentences(
-        self, tx: Tx, article_id: int, language: str | None, sentences: Sequence[str]
-    ) -> int:
-        """Store and index an article's sentences; the tokens indexed (0 when uncounted)."""
-
-    def _sentences_added(self, tx: Tx, sentences: int, tokens: int) -> None:
-        """Called last in the transaction that stored an article (search statistics)."""
-
-    # -- plumbing
-
-    @contextmanager
-    def _tx(self) -> Iterator[Tx]:
-        with self._begin() as db:
-            yield Tx(db, self.dialect, self._many)
-
-    def _read(self, sql: str, params: Params = ()) -> list[Row]:
-        return self._fetch(self.dialect.sql(sql), params)
-
-    def _one(self, sql: str, params: Params = ()) -> Row | None:
-        rows = self._read(sql, params)
-        return rows[0] if rows else None
+class SQLStore(Backend):
+    """A :class:`Store` whose every method is one body over the backend's dialect."""
 
     # -- articles
 
     def find_article(self, url: str | None = None, text: str | None = None) -> int | None:
-        if url:
-            row = self._one("SELECT id FROM articles WHERE url_key = ?", (normalize_url(url),))
-            if row:
-                return int(row["id"])
-        if text:
-            row = self._one("SELECT id FROM articles WHERE content_hash = ?", (content_hash(text),))
-            if row:
-                return int(row["id"])
-        return None
-
-    @staticmethod
-    def _existing(tx: Tx, url_key: str | None, digest_hash: str) -> int | None:
-        if url_key:
-            row = tx.one("SELECT id FROM articles WHERE url_key = ?", (url_key,))
-            if row:
-                return int(row["id"])
-        row = tx.one("SELECT id FROM articles WHERE content_hash = ?", (digest_hash,))
-        return int(row["id"]) if row else None
+        return _existing(
+            self._one, normalize_url(url) if url else None, text and content_hash(text)
+        )
 
     def add_article(
         self,
@@ -215,35 +82,25 @@ class SQLStore(Store):
         url_key = normalize_url(article.url) if article.url else None
         digest_hash = content_hash(article.text)
         with self._tx() as tx:
-            existing = self._existing(tx, url_key, digest_hash)
+            existing = _existing(tx.one, url_key, digest_hash)
             if existing is not None:
                 return IngestResult(existing, created=False)
             # another process may be storing the same article right now: the unique
             # constraints make one insert win; the other waits for it, then finds it
+            a = article
+            fields = (a.url, url_key, a.title, a.published, a.author, a.site, a.language, a.via)
             row = tx.one(
-                """INSERT INTO articles (url, url_key, content_hash, title, published, author,
-                       site, language, via, text, summary, extra, ingested_at, facts_pending)
+                """INSERT INTO articles (url, url_key, title, published, author, site, language,
+                       via, text, content_hash, summary, extra, ingested_at, facts_pending)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT DO NOTHING RETURNING id""",
-                (
-                    clean(article.url),
-                    clean(url_key),
-                    digest_hash,
-                    clean(article.title),
-                    clean(article.published),
-                    clean(article.author),
-                    clean(article.site),
-                    clean(article.language),
-                    clean(article.via),
-                    clean(article.text),
-                    json.dumps(list(summary), ensure_ascii=False),
-                    json.dumps(article.extra, ensure_ascii=False, default=str),
-                    now_text(),
-                    facts_pending and analysis is None,
-                ),
-            )
+                [*map(clean, fields), clean(a.text), digest_hash,
+                 json.dumps(list(summary), ensure_ascii=False),
+                 json.dumps(a.extra, ensure_ascii=False, default=str),
+                 now_text(), facts_pending and analysis is None],
+            )  # fmt: skip
             if row is None:
-                existing = self._existing(tx, url_key, digest_hash)
+                existing = _existing(tx.one, url_key, digest_hash)
                 if existing is None:  # the other insert was rolled back meanwhile
                     raise self.dialect.retry_error("the article vanished; retry")
                 return IngestResult(existing, created=False)
@@ -338,20 +195,9 @@ class SQLStore(Store):
         tx.many(
             """INSERT INTO mentions (article_id, position, start, stop, text, label, key, head)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                (
-                    article_id,
-                    m.position,
-                    m.start,
-                    m.end,
-                    clean(m.text),
-                    m.label,
-                    clean(m.key),
-                    clean(m.head),
-                )
-                for m in analysis.mentions
-            ],
-        )
+            [(article_id, m.position, m.start, m.end, clean(m.text), m.label, clean(m.key),
+              clean(m.head)) for m in analysis.mentions],
+        )  # fmt: skip
         names = dict(analysis.names)
         labels: dict[str, str] = {}
         for m in analysis.mentions:
@@ -375,18 +221,11 @@ class SQLStore(Store):
                 """INSERT INTO facts (article_id, position, kind, subject, subject_key,
                        predicate, object, object_terms, detail)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-                (
-                    article_id,
-                    fact.position,
-                    fact.kind,
-                    clean(fact.subject),
-                    clean(fact.subject_key),
-                    fact.predicate,
-                    clean(fact.object),
-                    json.dumps(fact.object_terms, ensure_ascii=False),
-                    json.dumps(fact.detail, ensure_ascii=False),
-                ),
-            )
+                (article_id, fact.position, fact.kind, clean(fact.subject),
+                 clean(fact.subject_key), fact.predicate, clean(fact.object),
+                 json.dumps(fact.object_terms, ensure_ascii=False),
+                 json.dumps(fact.detail, ensure_ascii=False)),
+            )  # fmt: skip
             if row is not None:
                 tx.many(
                     "INSERT INTO fact_terms (fact_id, term) VALUES (?, ?)",
@@ -490,20 +329,28 @@ class SQLStore(Store):
                            last_modified = COALESCE(?, last_modified), last_polled = ?,
                            last_error = NULL, failures = 0,
                            state = COALESCE(?, state) WHERE id = ?""",
-                    (
-                        clean(etag),
-                        clean(last_modified),
-                        now_text(),
-                        json.dumps(state) if state is not None else None,
-                        source_id,
-                    ),
-                )
+                    (clean(etag), clean(last_modified), now_text(),
+                     json.dumps(state) if state is not None else None, source_id),
+                )  # fmt: skip
             else:
                 tx.run(
                     """UPDATE sources SET last_polled = ?, last_error = ?,
                            failures = failures + 1 WHERE id = ?""",
                     (now_text(), clean(error), source_id),
                 )
+
+    def claim_sources(
+        self,
+        worker: str,
+        *,
+        min_age: float,
+        lease_seconds: float,
+        max_backoff: float,
+        limit: int = 100,
+        now: datetime | None = None,
+    ) -> list[Source]:
+        lease, due = timedelta(seconds=lease_seconds), Due(min_age, max_backoff)
+        return self._claim(worker, aware(now), lease, due, max(0, limit))
 
     def release_source(self, source_id: int, worker: str) -> None:
         with self._tx() as tx:
@@ -753,16 +600,10 @@ class SQLStore(Store):
                        (key, user_id, slot, until, status, parts, article_ids, created_at)
                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)
                    ON CONFLICT (key) DO NOTHING""",
-                (
-                    key,
-                    user_id,
-                    slot,
-                    until,
-                    json.dumps([clean(p) for p in parts], ensure_ascii=False),
-                    json.dumps(list(article_ids)),
-                    now_text(),
-                ),
-            )
+                (key, user_id, slot, until,
+                 json.dumps([clean(p) for p in parts], ensure_ascii=False),
+                 json.dumps(list(article_ids)), now_text()),
+            )  # fmt: skip
             row = tx.one("SELECT * FROM digest_deliveries WHERE key = ?", (key,))
         assert row is not None
         return delivery_from_row(row)
@@ -827,3 +668,14 @@ class SQLStore(Store):
             (limit,),
         )
         return [source_from_row(row) for row in rows]
+
+
+def _existing(
+    one: Callable[[str, Params], Row | None], url_key: str | None, digest: str | None
+) -> int | None:
+    """The id of the article stored under this URL key or content hash, if any."""
+    for column, value in (("url_key", url_key), ("content_hash", digest)):
+        row = one(f"SELECT id FROM articles WHERE {column} = ?", (value,)) if value else None
+        if row:
+            return int(row["id"])
+    return None

@@ -16,19 +16,48 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..errors import BadInput
-from .migrations import MIGRATIONS
+from .dialect import Dialect, Params, Tx
+from .migrations import scripts
 from .records import (
     ADMIN_SOURCE_KIND,
+    Due,
     SentenceHit,
     Source,
     StoredMention,
-    aware,
     hit_from_row,
     mention_from_row,
     poll_delay,
     source_from_row,
 )
-from .sql import Dialect, Params, SQLStore, Tx
+from .sql import SQLStore
+
+MIGRATIONS: list[str] = scripts(
+    pk="INTEGER PRIMARY KEY",
+    int="INTEGER",
+    time="TEXT",
+    bool="INTEGER",
+    true="1",
+    false="0",
+    stamp="TEXT",  # ISO 8601 UTC with microseconds
+    sentences="""
+        UNIQUE (article_id, position)
+    );
+    CREATE VIRTUAL TABLE sentences_fts USING fts5(
+        text, content='sentences', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER sentences_ai AFTER INSERT ON sentences BEGIN
+        INSERT INTO sentences_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER sentences_ad AFTER DELETE ON sentences BEGIN
+        INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;""",
+    folded_index="",
+    terms_index="",
+    items_index="",
+    not_done="done = 0",
+    pending="facts_pending = 1",
+)
 
 SQLITE = Dialect(
     param="?",
@@ -153,19 +182,11 @@ class SQLiteStore(SQLStore):
             out.extend(mention_from_row(r) for r in rows)
         return out
 
-    def claim_sources(
-        self,
-        worker: str,
-        *,
-        min_age: float,
-        lease_seconds: float,
-        max_backoff: float,
-        limit: int = 100,
-        now: datetime | None = None,
+    def _claim(
+        self, worker: str, now: datetime, lease: timedelta, due: Due, limit: int
     ) -> list[Source]:
-        now = aware(now)
         stamp = now.isoformat(timespec="microseconds")
-        until = (now + timedelta(seconds=lease_seconds)).isoformat(timespec="microseconds")
+        until = (now + lease).isoformat(timespec="microseconds")
         # BEGIN IMMEDIATE takes the write lock first: no other process selects the same
         # sources between this select and this update
         with self._tx() as tx:
@@ -174,23 +195,17 @@ class SQLiteStore(SQLStore):
                        AND (lease_until IS NULL OR lease_until <= ?)""",
                 (ADMIN_SOURCE_KIND, stamp),
             )
-            due = [
-                row
-                for row in rows
-                if _is_due(row["last_polled"], int(row["failures"]), now, min_age, max_backoff)
-            ]
-            due.sort(key=lambda row: (row["last_polled"] is not None, _when(row), row["id"]))
-            due = due[: max(0, limit)]
+            ready = [r for r in rows if _is_due(r["last_polled"], int(r["failures"]), now, due)]
+            ready.sort(key=lambda row: (row["last_polled"] is not None, _when(row), row["id"]))
+            ready = ready[:limit]
             tx.many(
                 "UPDATE sources SET leased_by = ?, lease_until = ? WHERE id = ?",
-                [(worker, until, row["id"]) for row in due],
+                [(worker, until, row["id"]) for row in ready],
             )
-        return [source_from_row(row) for row in due]
+        return [source_from_row(row) for row in ready]
 
 
-def _is_due(
-    last_polled: str | None, failures: int, now: datetime, min_age: float, max_backoff: float
-) -> bool:
+def _is_due(last_polled: str | None, failures: int, now: datetime, due: Due) -> bool:
     if not last_polled:
         return True
     try:
@@ -199,7 +214,7 @@ def _is_due(
         return True  # an unreadable time: poll, and update_source writes a good one
     if last.tzinfo is None:
         last = last.replace(tzinfo=UTC)
-    return (now - last).total_seconds() >= poll_delay(failures, min_age, max_backoff)
+    return (now - last).total_seconds() >= poll_delay(failures, due.min_age, due.max_backoff)
 
 
 def _when(row: sqlite3.Row) -> datetime:
