@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 from .base import Store
-from .records import Due, Row, Source
+from .records import Due, Row
 
 Params = Sequence[Any]
 _ROW_LOCK = re.compile(r"\s+FOR (?:UPDATE(?: SKIP LOCKED)?|SHARE)\b")
@@ -26,17 +26,27 @@ _ROW_LOCK = re.compile(r"\s+FOR (?:UPDATE(?: SKIP LOCKED)?|SHARE)\b")
 
 @dataclass(frozen=True)
 class Dialect:
-    """What differs in the shared SQL between two databases."""
+    """What differs in the shared SQL and the schema between two databases.
 
-    param: str  # the placeholder: "?" or "%s"
-    true: str  # how TRUE and FALSE are written ("1"/"0" where booleans are integers)
-    false: str
-    row_locks: bool  # False: FOR UPDATE / FOR SHARE are dropped (the write lock covers it)
-    greatest: str  # the two-argument maximum: greatest() or max()
-    arrays: bool  # IN-lists as one array parameter (= ANY(?::type[])) rather than ?, ?, …
-    strip_nul: bool  # text cannot hold NUL characters: drop them
-    like_escape: bool  # LIKE treats a backslash as its escape character
+    The defaults are SQLite's (the embedded store); a server database sets what it
+    spells otherwise.
+    """
+
     retry_error: type[Exception]  # raised when a concurrent writer made a write vanish
+    param: str = "?"  # the placeholder
+    true: str = "1"  # how TRUE and FALSE are written (booleans are integers)
+    false: str = "0"
+    row_locks: bool = False  # FOR UPDATE / FOR SHARE dropped: the write lock covers them
+    greatest: str = "max"  # the two-argument maximum
+    arrays: bool = False  # IN-lists as one array parameter (= ANY(?::type[])), not ?, ?, …
+    strip_nul: bool = False  # text cannot hold NUL characters: drop them
+    like_escape: bool = False  # LIKE treats a backslash as its escape character
+    # the schema's types (see migrations.scripts)
+    pk: str = "INTEGER PRIMARY KEY"  # an id the database assigns
+    bigint: str = "INTEGER"
+    time: str = "TEXT"  # ISO 8601 text, compared byte by byte
+    boolean: str = "INTEGER"
+    stamp: str = "TEXT"  # a UTC time (ISO 8601 with microseconds here)
 
     def sql(self, text: str) -> str:
         return _translate(self, text)
@@ -127,8 +137,17 @@ class Backend(Store):
     @abstractmethod
     def _claim(
         self, worker: str, now: datetime, lease: timedelta, due: Due, limit: int
-    ) -> list[Source]:
+    ) -> list[Row]:
         """Lease up to ``limit`` sources due at ``now`` to ``worker`` (see claim_sources)."""
+
+    @abstractmethod
+    def _search(self, terms: Sequence[str], limit: int, language: str | None) -> list[Row]:
+        """The best sentences for ``terms`` (see search_sentences): article_id, position,
+        text, score (higher is better), url, title, published."""
+
+    @abstractmethod
+    def _mentions(self, sentences: Sequence[tuple[int, int]]) -> list[Row]:
+        """The mention rows in these (article id, position) pairs (see mentions_in)."""
 
     # -- plumbing
 

@@ -1,6 +1,6 @@
 """The schema, written once: migration scripts with the types each backend spells its own way.
 
-:func:`scripts` fills them in for one backend (:data:`.sqlite.MIGRATIONS`,
+Each backend fills them in with :func:`scripts` (:data:`.sqlite.MIGRATIONS`,
 :data:`.postgres.PG_MIGRATIONS`), so both lists have the same numbering and meaning. A
 change to the schema is a new entry at the end; each is applied in one transaction at open.
 
@@ -12,6 +12,8 @@ time (``lease_until``), ``sentences`` the full-text index's own tables, ``folded
 """
 
 from __future__ import annotations
+
+from .dialect import Dialect
 
 TEMPLATES: list[str] = [
     # 1: articles, sentences (full-text indexed), sources and posts
@@ -177,6 +179,30 @@ TEMPLATES: list[str] = [
 ]
 
 
-def scripts(**spelling: str) -> list[str]:
-    """The migration scripts with one backend's spelling of each placeholder."""
+def scripts(
+    dialect: Dialect,
+    *,
+    sentences: str,
+    not_done: str,
+    pending: str,
+    folded_index: str = "",
+    terms_index: str = "",
+    items_index: str = "",
+) -> list[str]:
+    """The migration scripts in one backend's spelling."""
+    spelling = {
+        "pk": dialect.pk,
+        "int": dialect.bigint,
+        "time": dialect.time,
+        "bool": dialect.boolean,
+        "true": dialect.true,
+        "false": dialect.false,
+        "stamp": dialect.stamp,
+        "sentences": sentences,
+        "not_done": not_done,
+        "pending": pending,
+        "folded_index": folded_index,
+        "terms_index": terms_index,
+        "items_index": items_index,
+    }
     return [template.format(**spelling) for template in TEMPLATES]

@@ -264,12 +264,12 @@ def fact_from_row(r: Row) -> StoredFact:
     )
 
 
-def hit_from_row(r: Row, score: float) -> SentenceHit:
+def hit_from_row(r: Row) -> SentenceHit:
     return SentenceHit(
         article_id=int(r["article_id"]),
         position=int(r["position"]),
         text=r["text"],
-        score=score,
+        score=float(r["score"]),
         url=r["url"],
         title=r["title"],
         published=r["published"],

@@ -26,9 +26,11 @@ from .records import (
     IngestResult,
     PendingFacts,
     Row,
+    SentenceHit,
     Source,
     StoredArticle,
     StoredFact,
+    StoredMention,
     UnfinishedUpdate,
     User,
     article_from_row,
@@ -38,6 +40,8 @@ from .records import (
     delivery_from_row,
     digest_settings_from_row,
     fact_from_row,
+    hit_from_row,
+    mention_from_row,
     now_text,
     replay_window,
     sort_unfinished,
@@ -134,6 +138,11 @@ class SQLStore(Backend):
             (article_id, position),
         )
         return row["text"] if row else None
+
+    def search_sentences(
+        self, terms: Sequence[str], limit: int = 20, language: str | None = None
+    ) -> list[SentenceHit]:
+        return [hit_from_row(r) for r in self._search(terms, limit, language)]
 
     # -- facts
 
@@ -269,6 +278,9 @@ class SQLStore(Backend):
                   ORDER BY COALESCE(a.published, a.ingested_at) DESC, f.id"""
         return [fact_from_row(r) for r in self._read(sql, params)]
 
+    def mentions_in(self, sentences: Sequence[tuple[int, int]]) -> list[StoredMention]:
+        return [mention_from_row(r) for r in self._mentions(sentences)] if sentences else []
+
     def entity_names(self, keys: Sequence[str]) -> dict[str, str]:
         if not keys:
             return {}
@@ -350,7 +362,9 @@ class SQLStore(Backend):
         now: datetime | None = None,
     ) -> list[Source]:
         lease, due = timedelta(seconds=lease_seconds), Due(min_age, max_backoff)
-        return self._claim(worker, aware(now), lease, due, max(0, limit))
+        return [
+            source_from_row(r) for r in self._claim(worker, aware(now), lease, due, max(0, limit))
+        ]
 
     def release_source(self, source_id: int, worker: str) -> None:
         with self._tx() as tx:

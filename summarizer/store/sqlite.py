@@ -21,24 +21,15 @@ from .migrations import scripts
 from .records import (
     ADMIN_SOURCE_KIND,
     Due,
-    SentenceHit,
-    Source,
-    StoredMention,
-    hit_from_row,
-    mention_from_row,
+    Row,
     poll_delay,
-    source_from_row,
 )
 from .sql import SQLStore
 
+SQLITE = Dialect(retry_error=sqlite3.OperationalError)
+
 MIGRATIONS: list[str] = scripts(
-    pk="INTEGER PRIMARY KEY",
-    int="INTEGER",
-    time="TEXT",
-    bool="INTEGER",
-    true="1",
-    false="0",
-    stamp="TEXT",  # ISO 8601 UTC with microseconds
+    SQLITE,
     sentences="""
         UNIQUE (article_id, position)
     );
@@ -52,23 +43,8 @@ MIGRATIONS: list[str] = scripts(
     CREATE TRIGGER sentences_ad AFTER DELETE ON sentences BEGIN
         INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.id, old.text);
     END;""",
-    folded_index="",
-    terms_index="",
-    items_index="",
     not_done="done = 0",
     pending="facts_pending = 1",
-)
-
-SQLITE = Dialect(
-    param="?",
-    true="1",
-    false="0",
-    row_locks=False,
-    greatest="max",
-    arrays=False,
-    strip_nul=False,
-    like_escape=False,
-    retry_error=sqlite3.OperationalError,
 )
 
 
@@ -146,9 +122,7 @@ class SQLiteStore(SQLStore):
         )
         return 0
 
-    def search_sentences(
-        self, terms: Sequence[str], limit: int = 20, language: str | None = None
-    ) -> list[SentenceHit]:
+    def _search(self, terms: Sequence[str], limit: int, language: str | None) -> list[Row]:
         query = " OR ".join(_fts_term(t) for t in terms if _fts_term(t))
         if not query:
             return []
@@ -163,15 +137,16 @@ class SQLiteStore(SQLStore):
             params.append(language)
         ranked += " ORDER BY rank LIMIT ?"
         params.append(limit)
-        sql = f"""SELECT s.article_id, s.position, s.text, m.score, a.url, a.title, a.published
+        sql = f"""SELECT s.article_id, s.position, s.text, -m.score AS score,
+                         a.url, a.title, a.published
                   FROM ({ranked}) m
                   JOIN sentences s ON s.id = m.rowid
                   JOIN articles a ON a.id = s.article_id
                   ORDER BY m.score"""
-        return [hit_from_row(r, -float(r["score"])) for r in self._fetch(sql, params)]
+        return self._fetch(sql, params)
 
-    def mentions_in(self, sentences: Sequence[tuple[int, int]]) -> list[StoredMention]:
-        out: list[StoredMention] = []
+    def _mentions(self, sentences: Sequence[tuple[int, int]]) -> list[Row]:
+        out: list[Row] = []
         for start in range(0, len(sentences), 200):
             chunk = sentences[start : start + 200]
             clause = " OR ".join("(article_id = ? AND position = ?)" for _ in chunk)
@@ -179,12 +154,12 @@ class SQLiteStore(SQLStore):
                 f"SELECT * FROM mentions WHERE {clause} ORDER BY article_id, position, start",
                 [value for pair in chunk for value in pair],
             )
-            out.extend(mention_from_row(r) for r in rows)
+            out.extend(rows)
         return out
 
     def _claim(
         self, worker: str, now: datetime, lease: timedelta, due: Due, limit: int
-    ) -> list[Source]:
+    ) -> list[Row]:
         stamp = now.isoformat(timespec="microseconds")
         until = (now + lease).isoformat(timespec="microseconds")
         # BEGIN IMMEDIATE takes the write lock first: no other process selects the same
@@ -202,7 +177,7 @@ class SQLiteStore(SQLStore):
                 "UPDATE sources SET leased_by = ?, lease_until = ? WHERE id = ?",
                 [(worker, until, row["id"]) for row in ready],
             )
-        return [source_from_row(row) for row in ready]
+        return ready
 
 
 def _is_due(last_polled: str | None, failures: int, now: datetime, due: Due) -> bool:
