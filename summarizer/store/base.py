@@ -42,7 +42,7 @@ class ArticleStore(ABC):
     ) -> IngestResult:
         """Store one article with its sentences, summary and facts, in one transaction.
 
-        ``facts_pending``: the facts are read later (:func:`summarizer.facts.read_pending`);
+        ``facts_pending``: the facts are read later (:func:`summarizer.pending.read_pending`);
         until then the article is listed by :meth:`pending_facts`.
         """
 
