@@ -15,9 +15,10 @@ reconnects.
 Schema: the migrations have the same numbering and meaning as SQLite's; the version
 applied is kept in ``schema_version``. Migrating runs in one transaction under
 ``pg_advisory_xact_lock``, so several processes starting at once apply each migration
-once. Tables are created in the first schema of ``search_path``. Times stay ISO 8601
-text as on SQLite (``COLLATE "C"`` so they compare byte by byte, as SQLite's do),
-except ``sources.lease_until`` (timestamptz).
+once. Tables are created in the first schema of ``search_path`` (add
+``?options=-csearch_path%3Dname`` to the URL for another schema than ``public``).
+Times stay ISO 8601 text as on SQLite (``COLLATE "C"`` so they compare byte by byte,
+as SQLite's do), except ``sources.lease_until`` (timestamptz).
 
 Full-text search: each sentence has a ``tsvector`` (GIN-indexed) built with the
 ``english`` or ``russian`` configuration after its article's language, ``simple`` for
