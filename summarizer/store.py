@@ -651,15 +651,12 @@ def open_store(db: str) -> Store:
         try:
             from .store_pg import PostgresStore
         except ImportError as exc:  # psycopg missing: only PostgreSQL users need it
-            raise BadInput(
-                f"NEWSBOT_DB names a PostgreSQL server, but psycopg cannot be imported ({exc}); "
-                "install it with: pip install 'psycopg[binary]'"
-            ) from exc
+            raise BadInput("store.no_psycopg", reason=exc) from exc
         return PostgresStore(db)
     if db.startswith("sqlite:///"):
         db = db[len("sqlite:///") :]
     elif "://" in db:
-        raise BadInput(f"NEWSBOT_DB must be a file path or a sqlite:/// URL, not {db!r}")
+        raise BadInput("store.bad_url", db=db)
     return SQLiteStore(db)
 
 
@@ -670,7 +667,7 @@ class SQLiteStore(Store):
         if path != ":memory:":
             parent = Path(path).expanduser().resolve().parent
             if not parent.is_dir():
-                raise BadInput(f"the folder for the store does not exist: {parent}")
+                raise BadInput("store.no_folder", folder=parent)
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.row_factory = sqlite3.Row
@@ -678,7 +675,7 @@ class SQLiteStore(Store):
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
         except sqlite3.DatabaseError as exc:
-            raise BadInput(f"cannot open the store {path}: {exc}") from exc
+            raise BadInput("store.cannot_open", path=path, reason=exc) from exc
         self._lock = threading.RLock()
         self._migrate()
 
@@ -699,9 +696,9 @@ class SQLiteStore(Store):
         try:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise BadInput(f"the store is not a newsbot database: {exc}") from exc
+            raise BadInput("store.not_newsbot", reason=exc) from exc
         if version > len(MIGRATIONS):
-            raise BadInput("the store was written by a newer newsbot; upgrade newsbot")
+            raise BadInput("store.newer")
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             with self._tx() as db:
                 for statement in _statements(script):
@@ -1197,10 +1194,7 @@ class SQLiteStore(Store):
                 "SELECT count(*) FROM user_sources WHERE user_id = ?", (user_id,)
             ).fetchone()[0]
             if count >= MAX_USER_SOURCES:
-                raise BadInput(
-                    f"you already watch {MAX_USER_SOURCES} sources, the most one person can; "
-                    "/unwatch one first"
-                )
+                raise BadInput("store.too_many_sources", count=MAX_USER_SOURCES)
             if row is None:
                 db.execute(
                     "INSERT INTO sources (kind, key, url, added_at) VALUES (?, ?, ?, ?)",

@@ -338,7 +338,7 @@ class PostgresStore(Store):
             self._migrate()
         except psycopg.Error as exc:
             self._db.close()
-            raise BadInput(f"cannot prepare the store {_redact(url)}: {exc}") from exc
+            raise BadInput("store.cannot_prepare", path=_redact(url), reason=exc) from exc
 
     # -- plumbing -----------------------------------------------------------
 
@@ -353,7 +353,7 @@ class PostgresStore(Store):
             )
         except psycopg.Error as exc:
             reason = " ".join(line.strip() for line in str(exc).splitlines()) or type(exc).__name__
-            raise BadInput(f"cannot open the store {_redact(self._url)}: {reason}") from exc
+            raise BadInput("store.cannot_open", path=_redact(self._url), reason=reason) from exc
         # "the query has only stop words" and the like: nothing to report
         db.add_notice_handler(lambda _diagnostic: None)
         # short queries only: JIT compiling one (it is on by default) costs more than it
@@ -401,12 +401,12 @@ class PostgresStore(Store):
                 version = 0
                 found = db.execute("SELECT to_regclass('articles') AS t").fetchone()
                 if found is not None and found["t"]:
-                    raise BadInput("the store's schema already has newsbot's tables, unversioned")
+                    raise BadInput("store.unversioned")
                 db.execute("INSERT INTO schema_version (version) VALUES (0)")
             else:
                 version = int(row["version"])
             if version > len(PG_MIGRATIONS):
-                raise BadInput("the store was written by a newer newsbot; upgrade newsbot")
+                raise BadInput("store.newer")
             for number, script in enumerate(PG_MIGRATIONS[version:], start=version + 1):
                 db.execute(script.encode())  # several statements, no parameters
                 db.execute("UPDATE schema_version SET version = %s", (number,))
@@ -974,10 +974,7 @@ class PostgresStore(Store):
                 "SELECT count(*) AS n FROM user_sources WHERE user_id = %s", (user_id,)
             ).fetchone()
             if count is not None and count["n"] >= MAX_USER_SOURCES:
-                raise BadInput(
-                    f"you already watch {MAX_USER_SOURCES} sources, the most one person can; "
-                    "/unwatch one first"
-                )
+                raise BadInput("store.too_many_sources", count=MAX_USER_SOURCES)
             while row is None:
                 db.execute(
                     """INSERT INTO sources (kind, key, url, added_at) VALUES (%s, %s, %s, %s)
