@@ -35,7 +35,7 @@ class _ArgumentParser(argparse.ArgumentParser):
     """argparse, but usage errors are one line and exit status 2 like every bad input."""
 
     def error(self, message: str) -> Any:  # argparse's signature: NoReturn
-        raise BadInput(f"{message} (see '{self.prog} --help')")
+        raise BadInput("cli.usage", message=message, prog=self.prog)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -230,7 +230,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     folder = Path(args.seeds) if args.seeds else _default_seeds()
     files = core.expand_paths([str(folder)])
     if not files:
-        raise BadInput(f"no seed articles in {folder}")
+        raise BadInput("cli.no_seeds", folder=folder)
     db = args.db or ":memory:"  # the tour leaves nothing behind unless --db is given
     out = sys.stdout
     out.write(f"newsbot demo: {len(files)} seed articles from {folder}, offline.\n")
@@ -286,7 +286,7 @@ def _default_seeds() -> Path:
     for candidate in (Path("seeds"), Path(__file__).resolve().parents[1] / "seeds"):
         if candidate.is_dir():
             return candidate
-    raise BadInput("no seeds/ folder here; run from the newsbot checkout or pass --seeds DIR")
+    raise BadInput("cli.no_seeds_folder")
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -309,7 +309,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     from summarizer.store import open_store
 
     if args.action is None:
-        raise BadInput("say what to do with sources: add, list or remove")
+        raise BadInput("cli.sources_action")
     with open_store(settings.db) as store:
         if args.action == "list":
             rows = store.list_sources()
@@ -346,7 +346,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 removed = store.remove_source(ref.key)
                 if not removed:
-                    raise BadInput(f"{ref.key} is not a watched source")
+                    raise BadInput("cli.not_watched", key=ref.key)
                 print(f"stopped watching {ref.key}")
     return EXIT_OK
 
@@ -358,7 +358,7 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(settings.db) as store:
         sources = store.list_sources()
         if not sources:
-            raise BadInput("no watched sources; add one with: newsbot sources add @channel")
+            raise BadInput("cli.no_sources")
 
         async def run(progress: Callable[[str], None]) -> Any:
             async with _fetcher(settings) as fetcher:
@@ -377,10 +377,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     else:
         questions = [" ".join(args.question)]
     if not questions or not any(q.strip("?!. ") for q in questions):
-        raise BadInput("ask a question, e.g.: newsbot ask Who led the delegation?")
+        raise BadInput("cli.no_question")
     with open_store(settings.db) as store:
         if store.count_articles() == 0:
-            raise BadInput("the store is empty; add articles first with: newsbot ingest SOURCE")
+            raise BadInput("cli.empty_store")
         for question in questions:
             answer = answer_question(store, question)
             if args.json:
@@ -412,7 +412,7 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK
         found = facts_about(store, name)
     if not found:
-        raise BadInput(f"the store knows nothing about {name!r}")
+        raise BadInput("cli.unknown_name", name=name)
     if args.json:
         print(json.dumps([_entity_json(e) for e in found], ensure_ascii=False))
     else:
@@ -457,15 +457,12 @@ def _entity_json(entity: Any) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.token:
-        raise BadInput(
-            "no bot token: set NEWSBOT_TOKEN (or TELEGRAM_BOT_TOKEN) to the token "
-            "@BotFather gave you, then start again"
-        )
+        raise BadInput("cli.no_token")
     webhook = args.webhook or settings.webhook_url
     if webhook and not settings.webhook_secret:
-        raise BadInput("--webhook needs NEWSBOT_WEBHOOK_SECRET, the secret Telegram must send")
+        raise BadInput("cli.webhook_secret")
     if webhook and not webhook.startswith(("https://", "http://")):
-        raise BadInput(f"--webhook needs an https:// URL, not {webhook!r}")
+        raise BadInput("cli.webhook_url", url=webhook)
     from bot.app import build_application
     from bot.web import serve
     from summarizer.store import open_store

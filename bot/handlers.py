@@ -315,11 +315,11 @@ async def watch(update: Update, context: Context) -> None:
     data = context.bot_data
     try:
         if len(context.args) > 1:
-            raise BadInput(texts.one_source_at_a_time())
+            raise BadInput("chat.one_source")
         ref = parse_source(context.args[0], data.settings.tme_url)
         source, created = data.store.watch_source(user.id, ref.kind, ref.key, ref.url)
     except NewsbotError as exc:
-        await _answer(update, context, texts.failed(str(exc)))
+        await _answer(update, context, texts.failed(exc))
         return
     name = _source_name(source)
     # started before anything awaits, so the polling job cannot read the new posts first
@@ -358,7 +358,7 @@ async def unwatch(update: Update, context: Context) -> None:
     try:
         ref = parse_source(" ".join(context.args), data.settings.tme_url)
     except NewsbotError as exc:
-        await _answer(update, context, texts.failed(str(exc)))
+        await _answer(update, context, texts.failed(exc))
         return
     name = f"@{ref.key}" if ref.kind == "channel" else ref.url
     removed = data.store.unwatch_source(user.id, ref.key)
@@ -403,7 +403,7 @@ async def subscribe(update: Update, context: Context) -> None:
     try:
         at, zone, frequency = parse_subscription(context.args or [], data.settings.tz)
     except BadInput as exc:
-        await _answer(update, context, str(exc))
+        await _answer(update, context, texts.subscribe_failed(exc))
         return
     chat_id = update.effective_chat.id if update.effective_chat else user.id
     data.store.upsert_user(user.id, chat_id, None)
@@ -563,23 +563,23 @@ async def filter_words(update: Update, context: Context) -> None:
 def parse_subscription(args: list[str], default_zone: str) -> tuple[str, str, str]:
     """``[HH:MM] [ZONE] [daily|weekdays|weekly]`` → ("HH:MM", zone, frequency).
 
-    BadInput carries the reply (HTML).
+    A BadInput names what cannot be used by its code (:func:`texts.subscribe_failed` says it).
     """
     if len(args) > 3:
-        raise BadInput(texts.subscribe_usage())
+        raise BadInput("chat.subscribe_usage")
     at, zone, frequency = "08:00", default_zone, "daily"
     for arg in args:
         if arg[:1].isdigit():
             match = _TIME.fullmatch(arg)
             if not match:
-                raise BadInput(texts.bad_time(arg))
+                raise BadInput("chat.subscribe_time", value=arg)
             at = f"{int(match.group(1)):02d}:{match.group(2)}"
         elif arg.lower() in DIGEST_FREQUENCIES:
             frequency = arg.lower()
         else:
             zone = arg
     if parse_zone(zone) is None:
-        raise BadInput(texts.bad_zone(zone))
+        raise BadInput("chat.subscribe_zone", value=zone)
     return at, normalize_zone(zone), frequency
 
 
@@ -642,10 +642,10 @@ async def summarize_link(update: Update, context: Context, url: str) -> None:
             result = await ingest_link(url, data.store, data.fetcher, facts=True)
             stored = data.store.get_article(result.article_id)
             if stored is None:
-                raise NotAnArticle("the article could not be read back from the store")
+                raise NotAnArticle("chat.not_stored")
             html = texts.summary_message(stored.article, stored.summary)
         except NewsbotError as exc:
-            html = texts.failed(str(exc))
+            html = texts.failed(exc)
         await reply(context, message.chat_id, html, edit=progress)
         finished(update, context)
 
@@ -662,7 +662,7 @@ async def summarize_text(update: Update, context: Context, body: str) -> None:
         await _answer(update, context, texts.TOO_LONG_QUESTION)
         return
     except NewsbotError as exc:
-        await _answer(update, context, texts.failed(str(exc)))
+        await _answer(update, context, texts.failed(exc))
         return
     await _answer(update, context, texts.summary_message(result.article, result.summary))
 
@@ -681,7 +681,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         with metrics.answering():
             result = await off_loop(answer, context.bot_data.store, question)
     except NewsbotError as exc:
-        await _answer(update, context, texts.failed(str(exc)))
+        await _answer(update, context, texts.failed(exc))
         return
     metrics.answers.labels("yes" if result.answer is not None else "no").inc()
     await _answer(update, context, texts.answer_message(result))

@@ -1,15 +1,17 @@
 """The bot's languages: English, Russian and Ukrainian, through gettext catalogues.
 
-The English texts in :mod:`bot.texts` are the message ids; the translations
+The English texts in :mod:`bot.texts` and :mod:`bot.reasons` (the library's
+errors, by code) are the message ids; the translations
 are in ``bot/locale/<lang>/LC_MESSAGES/newsbot.po``, compiled to ``.mo``
 files that ship with the package (package data). To update them::
 
-    pybabel extract -k N_ --no-location --omit-header -o bot/locale/newsbot.pot bot/texts.py
+    pybabel extract -k N_ --no-location --omit-header -o bot/locale/newsbot.pot \
+        bot/texts.py bot/reasons.py
     pybabel update --no-fuzzy-matching -i bot/locale/newsbot.pot -d bot/locale -D newsbot
     (translate the .po files: every plural message has three forms in ru and uk)
     pybabel compile -d bot/locale -D newsbot
 
-``tests/test_i18n.py`` fails when the pot misses a text of :mod:`bot.texts`,
+``tests/test_i18n.py`` fails when the pot misses a text of those modules,
 when a message is untranslated, or when a ``.mo`` is not its ``.po`` compiled.
 
 The language of a reply is a context variable, set once per update from the

@@ -1,16 +1,14 @@
-"""Every sentence the bot says, in one place (Telegram HTML).
+"""Every sentence the bot says (Telegram HTML), so that it can be said in three languages.
 
 Every text is English here and translated through gettext into the reader's
 language (:mod:`bot.i18n`: en, ru, uk; the catalogues are in ``bot/locale``).
 Constants such as ``texts.HELP`` are read through the module's
 ``__getattr__``, so each read is in the language of the update being handled;
 functions translate when they are called. Handlers get that language from
-the update (:func:`bot.handlers.remember`); digests, made by a job, from the
-stored language of each user (:func:`bot.digest.compose`). Nothing outside
-this module puts words in a reply: ``tests/test_i18n.py`` checks both.
-
-The library's error sentences (:mod:`summarizer`, English, also printed by
-the CLI) are translated here too (:func:`reason`), by their shape.
+the update; digests, made by a job, from the stored language of each user.
+The library's errors (:class:`~summarizer.errors.NewsbotError`) are said by
+their code (:mod:`bot.reasons`, through :func:`failed`). Nothing outside these
+two modules puts words in a reply: ``tests/test_i18n.py`` checks both.
 
 Functions that take text escape it; constants are already valid HTML, and so
 is every translation (only ``<b>``, balanced).
@@ -18,16 +16,17 @@ is every translation (only ``<b>``, balanced).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from summarizer.article import Article
+from summarizer.errors import NewsbotError
 from summarizer.store import Source
 
 from .i18n import N_, ngettext
 from .i18n import gettext as _
+from .reasons import REASONS, known, reason
 from .render import esc, link
 
 # The constant texts, by name, in English (the gettext message ids). ``texts.HELP``
@@ -152,9 +151,12 @@ def dont_know(question: str) -> str:
     return _("I don't know: nothing in the articles I have read answers that.")
 
 
-def failed(reason_: str) -> str:
-    """A user-caused error (a refused URL, a page that is not an article, …)."""
-    sentence = reason(reason_).strip()
+def failed(error: NewsbotError | str) -> str:
+    """A user-caused error (a refused URL, a page that is not an article, …), or its
+    sentence; an error of no known code gets the generic text."""
+    if isinstance(error, NewsbotError) and not known(error):
+        return _(_TEXTS["INTERNAL_ERROR"])
+    sentence = reason(error).strip()
     if sentence:
         sentence = sentence[0].upper() + sentence[1:]
     if sentence and sentence[-1] not in ".!?…":
@@ -196,11 +198,6 @@ def sources_header(count: int, cap: int) -> str:
 def not_a_link(value: str) -> str:
     """/summary with words that are no link."""
     return failed(_("{value} is not a link").format(value=value))
-
-
-def one_source_at_a_time() -> str:
-    """The reason (plain text) for a BadInput: /watch with more than one source."""
-    return _("give one channel or URL at a time")
 
 
 # -- digests: when
@@ -402,24 +399,27 @@ _TEXTS["UNNAMED_CHANNEL"] = N_("channel")  # a channel post's source with no pub
 
 
 def bad_time(value: str) -> str:
-    return _(
-        "{value} is not a time of day. Write it as HH:MM on a 24-hour clock, "
-        "for example /subscribe 08:00 Europe/Kyiv."
-    ).format(value=esc(value))
+    return _(REASONS["chat.subscribe_time"]).format(value=esc(value))
 
 
 def bad_zone(value: str) -> str:
-    return _(
-        "I don't know the time zone {value}. Use a name like Europe/Kyiv, "
-        "or UTC, or an offset like UTC+3 or UTC-5:30."
-    ).format(value=esc(value))
+    return _(REASONS["chat.subscribe_zone"]).format(value=esc(value))
 
 
 def subscribe_usage() -> str:
-    return _(
-        "Usage: /subscribe [HH:MM] [TIMEZONE] [daily|weekdays|weekly], "
-        "for example /subscribe 08:00 Europe/Kyiv weekdays."
-    )
+    return _(REASONS["chat.subscribe_usage"])
+
+
+def subscribe_failed(error: NewsbotError) -> str:
+    """The reply to a /subscribe whose arguments cannot be used (handlers.parse_subscription)."""
+    value = str(error.params.get("value", ""))
+    if error.code == "chat.subscribe_time":
+        return bad_time(value)
+    if error.code == "chat.subscribe_zone":
+        return bad_zone(value)
+    if error.code == "chat.subscribe_usage":
+        return subscribe_usage()
+    return failed(error)
 
 
 def channel_ingested(new: int) -> str:  # logged, not sent: channels get no replies
@@ -595,188 +595,3 @@ def language_set(language: str) -> str:
     from .i18n import NAMES
 
     return _("Done: I answer in {language} now.").format(language=NAMES[language])
-
-
-# -- the library's error sentences (summarizer: NewsbotError), by their shape
-
-_ANY = r"(?P<{}>.+?)"
-_REASONS: list[tuple[str, str]] = [
-    # summarizer.fetch: refused before any request
-    (r"refused: {host} is not a valid IP address", N_("refused: {host} is not a valid IP address")),
-    (r"refused: the URL is empty", N_("refused: the URL is empty")),
-    (r"refused: this is not a valid URL", N_("refused: this is not a valid URL")),
-    (
-        r"refused: the URL must start with http:// or https://",
-        N_("refused: the URL must start with http:// or https://"),
-    ),
-    (
-        r"refused: only http and https URLs are fetched, not {scheme}",
-        N_("refused: only http and https URLs are fetched, not {scheme}"),
-    ),
-    (
-        r"refused: URLs with a user name or password are not fetched",
-        N_("refused: URLs with a user name or password are not fetched"),
-    ),
-    (r"refused: the URL has no host name", N_("refused: the URL has no host name")),
-    (r"refused: the URL has an invalid port", N_("refused: the URL has an invalid port")),
-    (
-        r"refused: {what} (?:means|resolves to) {ip}, {problem} \(set {setting}=1 to allow\)",
-        N_("refused: {what} leads to {ip}, {problem} (set {setting}=1 to allow)"),
-    ),
-    (
-        r"refused: {ip} is {problem} \(set {setting}=1 to allow\)",
-        N_("refused: {ip} is {problem} (set {setting}=1 to allow)"),
-    ),
-    # summarizer.fetch: the request failed
-    (
-        r"{host} did not answer in time \(gave up after {seconds} s\)",
-        N_("{host} did not answer in time (gave up after {seconds} s)"),
-    ),
-    (r"{host} did not answer in time", N_("{host} did not answer in time")),
-    (
-        r"{host} redirected too many times \(more than {count}\)",
-        N_("{host} redirected too many times (more than {count})"),
-    ),
-    (
-        r"{host} redirected to an invalid address: {location}",
-        N_("{host} redirected to an invalid address: {location}"),
-    ),
-    (r"{host} answered {status}", N_("{host} answered {status}")),
-    (
-        r"not a web page \(binary data without a type\)",
-        N_("not a web page (binary data without a type)"),
-    ),
-    (r"not a web page \({type}\)", N_("not a web page ({type})")),
-    (
-        r"the page is too large \({size}, the limit is {limit}\)",
-        N_("the page is too large ({size}, the limit is {limit})"),
-    ),
-    (r"the page is larger than {limit}", N_("the page is larger than {limit}")),
-    (r"could not find the server {host}", N_("could not find the server {host}")),
-    (
-        r"could not make a secure connection to {host}",
-        N_("could not make a secure connection to {host}"),
-    ),
-    (r"could not connect to {host}", N_("could not connect to {host}")),
-    (r"the connection to {host} broke off", N_("the connection to {host} broke off")),
-    (
-        r"{host} sent an answer that could not be read",
-        N_("{host} sent an answer that could not be read"),
-    ),
-    (
-        r"the address could not be fetched \(invalid URL\)",
-        N_("the address could not be fetched (invalid URL)"),
-    ),
-    (r"could not fetch the page from {host}", N_("could not fetch the page from {host}")),
-    (
-        r"{channel} has no public preview "
-        r"\(the channel is private, restricted or does not exist\)",
-        N_(
-            "{channel} has no public preview (the channel is private, restricted or does not exist)"
-        ),
-    ),
-    # summarizer.extract, core, plaintext, sources: no article
-    (r"no article text was found on the page", N_("no article text was found on the page")),
-    (
-        r"the page holds too little text to be an article",
-        N_("the page holds too little text to be an article"),
-    ),
-    (r"the article has no sentences to summarize", N_("the article has no sentences to summarize")),
-    (r"the text holds no article body", N_("the text holds no article body")),
-    (r"the document is not an RSS or Atom feed", N_("the document is not an RSS or Atom feed")),
-    # summarizer.sources: what /watch and /unwatch accept
-    (
-        r"give a channel as @name or t.me/name, or a feed or page URL",
-        N_("give a channel as @name or t.me/name, or a feed or page URL"),
-    ),
-    (
-        r"{value} is not one channel or URL: it contains spaces",
-        N_("{value} is not one channel or URL: it contains spaces"),
-    ),
-    (r"{value} is not a valid address", N_("{value} is not a valid address")),
-    (
-        r"{value} is not a channel or a URL: write @name for a Telegram channel, "
-        r"or a full address starting with https://",
-        N_(
-            "{value} is not a channel or a URL: write @name for a Telegram channel, "
-            "or a full address starting with https://"
-        ),
-    ),
-    (
-        r"only http and https addresses can be followed, not {scheme}:",
-        N_("only http and https addresses can be followed, not {scheme}:"),
-    ),
-    (r"{value} has no host name", N_("{value} has no host name")),
-    (r"{value} does not name a channel", N_("{value} does not name a channel")),
-    (
-        r"private invite links cannot be followed: only public channels can",
-        N_("private invite links cannot be followed: only public channels can"),
-    ),
-    (
-        r"links to private channels \(t\.me/c/…\) cannot be followed",
-        N_("links to private channels (t.me/c/…) cannot be followed"),
-    ),
-    (
-        r"{value} is not a link to a channel or one of its posts",
-        N_("{value} is not a link to a channel or one of its posts"),
-    ),
-    (r"{value} is not a link to a channel", N_("{value} is not a link to a channel")),
-    (
-        r"{value} is not a valid channel name: it has 5 to 32 letters, digits or "
-        r"underscores and starts with a letter",
-        N_(
-            "{value} is not a valid channel name: it has 5 to 32 letters, digits or "
-            "underscores and starts with a letter"
-        ),
-    ),
-    # summarizer.store
-    (
-        r"you already watch {count} sources, the most one person can; /unwatch one first",
-        N_("you already watch {count} sources, the most one person can; /unwatch one first"),
-    ),
-]
-# what summarizer.fetch.address_problem calls an address that may not be fetched
-_PROBLEMS = {
-    "an unspecified address": N_("an unspecified address"),
-    "a loopback address": N_("a loopback address"),
-    "a link-local address": N_("a link-local address"),
-    "a multicast address": N_("a multicast address"),
-    "a shared (CGNAT) address": N_("a shared (CGNAT) address"),
-    "a reserved address": N_("a reserved address"),
-    "a private address": N_("a private address"),
-    "not a public address": N_("not a public address"),
-}
-
-
-def _pattern(shape: str) -> re.Pattern[str]:
-    return re.compile(
-        re.sub(r"\{(\w+)\}", lambda m: _ANY.format(m.group(1)), shape), re.IGNORECASE | re.DOTALL
-    )
-
-
-_REASON_PATTERNS = [(_pattern(shape), message) for shape, message in _REASONS]
-
-
-def reason(sentence: str) -> str:
-    """A library error sentence (plain text) in the current language.
-
-    The English sentence is returned as it is; a sentence of a shape this
-    module does not know (a new one in the library) stays English rather than
-    being lost. Not escaped: the caller escapes.
-    """
-    from .i18n import current
-
-    text = sentence.strip()
-    if current() == "en" or not text:
-        return sentence
-    end = "." if text.endswith(".") else ""
-    body = text[:-1] if end else text
-    for pattern, message in _REASON_PATTERNS:
-        match = pattern.fullmatch(body)
-        if match is not None:
-            values = match.groupdict()
-            if "problem" in values:
-                problem = _PROBLEMS.get(values["problem"])
-                values["problem"] = _(problem) if problem else values["problem"]
-            return _(message).format(**values) + end
-    return sentence

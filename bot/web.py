@@ -291,8 +291,10 @@ class HttpServer:
         except OSError as exc:
             await self._runner.cleanup()
             raise BadInput(
-                f"NEWSBOT_HTTP_HOST/NEWSBOT_HTTP_PORT: cannot listen on "
-                f"{self.settings.http_host}:{self.settings.http_port}: {exc.strerror or exc}"
+                "web.listen",
+                host=self.settings.http_host,
+                port=self.settings.http_port,
+                reason=exc.strerror or exc,
             ) from None
         addresses = self._runner.addresses
         self.port = int(addresses[0][1]) if addresses else self.settings.http_port

@@ -64,7 +64,7 @@ class Settings:
                 with path.open("rb") as fh:
                     raw.update({k.lower(): v for k, v in tomllib.load(fh).items()})
             except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise BadInput(f"cannot read {path}: {exc}") from exc
+                raise BadInput("config.unreadable", path=path, reason=exc) from exc
         for f in fields(cls):
             value = env.get(f"NEWSBOT_{f.name.upper()}")
             if value is not None and value != "":
@@ -74,7 +74,7 @@ class Settings:
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(raw) - set(known))
         if unknown:
-            raise BadInput(f"unknown setting in {path}: {', '.join(unknown)}")
+            raise BadInput("config.unknown", path=path, names=", ".join(unknown))
         settings = cls(
             **{name: _convert(name, known[name].type, value) for name, value in raw.items()}
         )
@@ -107,7 +107,9 @@ _LOG_FORMATS = ("text", "json")
 def _check(name: str, value: Any, ok: bool, expected: str | tuple[str, ...]) -> None:
     if not ok:
         wanted = expected if isinstance(expected, str) else "one of " + ", ".join(expected)
-        raise BadInput(f"NEWSBOT_{name.upper()} has an unusable value: {value!r} ({wanted})")
+        raise BadInput(
+            "config.value", setting=f"NEWSBOT_{name.upper()}", value=value, wanted=wanted
+        )
 
 
 def _convert(name: str, kind: Any, value: Any) -> Any:
@@ -135,4 +137,4 @@ def _convert(name: str, kind: Any, value: Any) -> Any:
             return tuple(int(str(item).strip()) for item in items if str(item).strip())
         return str(value)
     except ValueError:
-        raise BadInput(f"{label} has an unusable value: {value!r}") from None
+        raise BadInput("config.value_type", setting=label, value=value) from None

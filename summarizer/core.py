@@ -94,15 +94,15 @@ def read_file(path: str | Path, *, tme_url: str = "https://t.me") -> Article:
     """Read an article from a local ``.html``/``.htm`` or ``.txt`` file."""
     path = Path(path)
     if not path.exists():
-        raise BadInput(f"no such file: {path}")
+        raise BadInput("core.file_missing", path=path)
     if path.is_dir():
-        raise BadInput(f"{path} is a folder; give a file (ingest takes folders)")
+        raise BadInput("core.file_is_folder", path=path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise BadInput(f"{path} is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+            raise BadInput("core.file_too_large", path=path, limit=MAX_FILE_BYTES // 1_000_000)
         data = path.read_bytes()
     except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise BadInput("core.file_unreadable", path=path, reason=exc.strerror or exc) from exc
     return read_document(data, name=path.name, tme_url=tme_url)
 
 
@@ -181,9 +181,9 @@ def digest(
     CPU-bound: the bot calls it in an executor.
     """
     if language not in ("auto", *SUPPORTED):
-        raise BadInput(f"unknown language {language!r}; use auto, {', '.join(SUPPORTED)}")
+        raise BadInput("core.language", language=language, languages=", ".join(SUPPORTED))
     if count is not None and count < 1:
-        raise BadInput("the number of sentences must be at least 1")
+        raise BadInput("core.count")
     if language == "auto":
         text = " ".join(filter(None, [article.title, article.text]))
         language = detect_language(text)
@@ -193,7 +193,7 @@ def digest(
     article.language = language
     sentences = split_sentences(article.text, language)
     if not sentences:
-        raise NotAnArticle("the article has no sentences to summarize")
+        raise NotAnArticle("core.no_sentences")
     summary = summarize_sentences(
         sentences,
         language=language,
@@ -279,7 +279,7 @@ async def _read_item(
         if existing is not None:
             return IngestResult(existing, created=False)
         if fetcher is None:
-            raise BadInput("cannot fetch URLs here")
+            raise BadInput("core.no_fetcher")
         return await read_url(item, fetcher)
     return read_file(item, tme_url=tme_url)
 

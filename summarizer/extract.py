@@ -73,9 +73,9 @@ def extract_html(html: str, url: str | None = None) -> Article:
     if len(text) < SHORT_TEXT_CHARS:
         text, title = _readability_vote(html, url, text, title)
     if not text:
-        raise NotAnArticle("no article text was found on the page")
+        raise NotAnArticle("extract.no_text")
     if len(text) < MIN_TEXT_CHARS:
-        raise NotAnArticle("the page holds too little text to be an article")
+        raise NotAnArticle("extract.too_little")
     return Article(
         text=text,
         url=url or (getattr(doc, "url", None) if doc is not None else None),

@@ -76,7 +76,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: address"), or return None when it may.
 AddressPolicy = Callable[[IPAddress], "str | None"]
 
-ALLOW_HINT = "set NEWSBOT_ALLOW_PRIVATE_URLS=1 to allow"
+ALLOW_SETTING = "NEWSBOT_ALLOW_PRIVATE_URLS"  # named in a refusal: set it to 1 to allow
 
 ACCEPTED_TYPES = frozenset(
     {
@@ -183,7 +183,7 @@ def _parse_ipv4(host: str) -> ipaddress.IPv4Address | None:
     if not _LOOKS_NUMERIC.fullmatch(parts[-1]):
         return None  # a host name (the URL standard's rule: the last label decides)
     if len(parts) > 4 or not all(_IPV4_PART.fullmatch(p) for p in parts):
-        raise FetchRefused(f"refused: {host} is not a valid IP address.")
+        raise FetchRefused("fetch.ip_invalid", host=host)
     values = []
     for part in parts:
         if part[:2].lower() == "0x":
@@ -194,7 +194,7 @@ def _parse_ipv4(host: str) -> ipaddress.IPv4Address | None:
             values.append(int(part))
     *head, last = values
     if any(v > 255 for v in head) or last >= 256 ** (4 - len(head)):
-        raise FetchRefused(f"refused: {host} is not a valid IP address.")
+        raise FetchRefused("fetch.ip_invalid", host=host)
     number = last
     for index, value in enumerate(head):
         number |= value << (8 * (3 - index))
@@ -207,14 +207,20 @@ def _parse_ip(host: str) -> IPAddress | None:
         try:
             return ipaddress.IPv6Address(host.strip("[]").split("%", 1)[0])
         except ValueError:
-            raise FetchRefused(f"refused: {host} is not a valid IP address.") from None
+            raise FetchRefused("fetch.ip_invalid", host=host) from None
     return _parse_ipv4(host)
 
 
-def _refuse_address(what: str, ip: IPAddress, problem: str, verb: str = "means") -> FetchRefused:
+def _refuse_address(what: str, ip: IPAddress, problem: str, resolved: bool = False) -> FetchRefused:
     if what == str(ip):
-        return FetchRefused(f"refused: {ip} is {problem} ({ALLOW_HINT}).")
-    return FetchRefused(f"refused: {what} {verb} {ip}, {problem} ({ALLOW_HINT}).")
+        return FetchRefused("fetch.ip_refused", ip=ip, problem=problem, setting=ALLOW_SETTING)
+    if resolved:
+        return FetchRefused(
+            "fetch.host_resolves", what=what, ip=ip, problem=problem, setting=ALLOW_SETTING
+        )
+    return FetchRefused(
+        "fetch.host_means", what=what, ip=ip, problem=problem, setting=ALLOW_SETTING
+    )
 
 
 def _check(url: str | URL, policy: AddressPolicy) -> URL:
@@ -224,27 +230,27 @@ def _check(url: str | URL, policy: AddressPolicy) -> URL:
     else:
         text = url.strip()
         if not text:
-            raise FetchRefused("refused: the URL is empty.")
+            raise FetchRefused("fetch.url_empty")
         try:
             parsed = URL(text)
         except (ValueError, TypeError):
-            raise FetchRefused("refused: this is not a valid URL.") from None
+            raise FetchRefused("fetch.url_invalid") from None
     scheme = parsed.scheme.lower()
     if not scheme:
-        raise FetchRefused("refused: the URL must start with http:// or https://.")
+        raise FetchRefused("fetch.url_no_scheme")
     if scheme not in {"http", "https"}:
-        raise FetchRefused(f"refused: only http and https URLs are fetched, not {scheme}.")
+        raise FetchRefused("fetch.url_scheme", scheme=scheme)
     if parsed.raw_user or parsed.raw_password:
-        raise FetchRefused("refused: URLs with a user name or password are not fetched.")
+        raise FetchRefused("fetch.url_credentials")
     host = parsed.raw_host
     if not host:
-        raise FetchRefused("refused: the URL has no host name.")
+        raise FetchRefused("fetch.url_no_host")
     try:
         port = parsed.port
     except ValueError:
-        raise FetchRefused("refused: the URL has an invalid port.") from None
+        raise FetchRefused("fetch.url_port") from None
     if port is not None and not 0 < port < 65536:
-        raise FetchRefused("refused: the URL has an invalid port.")
+        raise FetchRefused("fetch.url_port")
     ip = _parse_ip(host)
     if ip is not None:
         problem = policy(ip)
@@ -303,7 +309,7 @@ class GuardedResolver(AbstractResolver):
                 logger.debug("dropping %s for %s: %s", ip, host, problem)
                 refused = refused or (ip, problem)
         if not allowed and refused is not None:
-            raise _refuse_address(host, *refused, verb="resolves to")
+            raise _refuse_address(host, *refused, resolved=True)
         return allowed
 
     async def close(self) -> None:
@@ -522,9 +528,7 @@ class Fetcher:
                     self.in_flight -= 1
         except TimeoutError:
             logger.info("timeout fetching %s", target)
-            raise FetchFailed(
-                f"{host} did not answer in time (gave up after {self.total_timeout:g} s)."
-            ) from None
+            raise FetchFailed("fetch.gave_up", host=host, seconds=self.total_timeout) from None
 
     async def _fetch(
         self,
@@ -552,8 +556,7 @@ class Fetcher:
                         redirects += 1
                         if redirects > self.max_redirects:
                             raise FetchFailed(
-                                f"{host} redirected too many times "
-                                f"(more than {self.max_redirects})."
+                                "fetch.redirects", host=host, count=self.max_redirects
                             )
                         url = self._next_hop(resp.url, resp.headers["Location"])
                         logger.debug("redirect %d to %s", redirects, url)
@@ -563,17 +566,17 @@ class Fetcher:
                 raise
             except TimeoutError:
                 logger.info("timeout fetching %s", url)
-                raise FetchFailed(f"{host} did not answer in time.") from None
+                raise FetchFailed("fetch.timeout", host=host) from None
             except aiohttp.ClientError as exc:
                 logger.info("fetching %s failed: %r", url, exc)
-                raise FetchFailed(_network_error(host, exc)) from None
+                raise _network_error(host, exc) from None
 
     def _next_hop(self, current: URL, location: str) -> URL:
         try:
             target = current.join(URL(location))
         except (ValueError, TypeError):
             raise FetchFailed(
-                f"{current.host} redirected to an invalid address: {location[:100]!r}."
+                "fetch.bad_redirect", host=current.host, location=location[:100]
             ) from None
         return _check(target, self._policy)
 
@@ -588,15 +591,14 @@ class Fetcher:
             return Page(final_url, 304, "", content_type, etag, last_modified, True)
         if resp.status >= 300:
             reason = f" {resp.reason}" if resp.reason else ""
-            raise FetchFailed(f"{host} answered {resp.status}{reason}.")
+            raise FetchFailed("fetch.status", host=host, status=f"{resp.status}{reason}")
 
         if has_type and content_type not in ACCEPTED_TYPES:
-            raise FetchFailed(f"not a web page ({content_type}).")
+            raise FetchFailed("fetch.not_a_page", type=content_type)
         length = resp.content_length
         if length is not None and length > self.max_bytes:
             raise FetchFailed(
-                f"the page is too large ({_megabytes(length)}, "
-                f"the limit is {_megabytes(self.max_bytes)})."
+                "fetch.too_large", size=_megabytes(length), limit=_megabytes(self.max_bytes)
             )
 
         chunks: list[bytes] = []
@@ -604,31 +606,31 @@ class Fetcher:
         async for chunk in resp.content.iter_chunked(CHUNK_SIZE):
             size += len(chunk)
             if size > self.max_bytes:
-                raise FetchFailed(f"the page is larger than {_megabytes(self.max_bytes)}.")
+                raise FetchFailed("fetch.larger_than", limit=_megabytes(self.max_bytes))
             chunks.append(chunk)
         body = b"".join(chunks)
 
         if not has_type:
             if _looks_binary(body):
-                raise FetchFailed("not a web page (binary data without a type).")
+                raise FetchFailed("fetch.binary")
             content_type = "text/html" if body.lstrip()[:1] == b"<" else "text/plain"
         text = decode_body(body, resp.charset if has_type else None)
         logger.debug("fetched %s: %d bytes of %s", final_url, size, content_type)
         return Page(final_url, resp.status, text, content_type, etag, last_modified)
 
 
-def _network_error(host: str, exc: aiohttp.ClientError) -> str:
-    """One sentence for a failed connection or a broken answer."""
+def _network_error(host: str, exc: aiohttp.ClientError) -> FetchFailed:
+    """The error of a failed connection or a broken answer."""
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return f"could not find the server {host}."
+        return FetchFailed("fetch.dns", host=host)
     if isinstance(exc, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
-        return f"could not make a secure connection to {host}."
+        return FetchFailed("fetch.tls", host=host)
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return f"could not connect to {host}."
+        return FetchFailed("fetch.connect", host=host)
     if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
-        return f"the connection to {host} broke off."
+        return FetchFailed("fetch.broke_off", host=host)
     if isinstance(exc, aiohttp.ClientResponseError):
-        return f"{host} sent an answer that could not be read."
+        return FetchFailed("fetch.unreadable", host=host)
     if isinstance(exc, aiohttp.InvalidURL):
-        return "the address could not be fetched (invalid URL)."
-    return f"could not fetch the page from {host}."
+        return FetchFailed("fetch.invalid_url")
+    return FetchFailed("fetch.other", host=host)

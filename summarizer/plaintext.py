@@ -114,7 +114,7 @@ def read_text(text: str, *, name: str | None = None, tme_url: str = "https://t.m
         else:
             paragraphs.append(body)
     if not paragraphs:
-        raise NotAnArticle("the text holds no article body")
+        raise NotAnArticle("plaintext.no_body")
 
     url = next((u for u in links if not is_telegram_url(u, tme_url)), None)
     via = next((u for u in links if is_telegram_url(u, tme_url)), None)

@@ -113,13 +113,13 @@ def parse_source(text: str, tme_url: str = "https://t.me") -> SourceRef:
     base = tme_url.rstrip("/")
     value = text.strip().strip("<>").strip()
     if not value:
-        raise BadInput("give a channel as @name or t.me/name, or a feed or page URL")
+        raise BadInput("source.empty")
     if any(ch.isspace() for ch in value):
-        raise BadInput(f"{_shorten(value)!r} is not one channel or URL: it contains spaces")
+        raise BadInput("source.spaces", value=_shorten(value))
     if value.startswith("@"):
         return _channel_ref(value[1:], base, value)
     if not is_well_formed(value) and "://" in value:
-        raise BadInput(f"{_shorten(value)!r} is not a valid address")
+        raise BadInput("source.bad_address", value=_shorten(value))
     if value.lower().startswith("tg://"):
         query = parse_qs(urlsplit(value).query)
         return _channel_ref((query.get("domain") or [""])[0], base, value)
@@ -135,16 +135,13 @@ def parse_source(text: str, tme_url: str = "https://t.me") -> SourceRef:
                 else ("https://" + value)
             )
         else:
-            raise BadInput(
-                f"{_shorten(value)!r} is not a channel or a URL: write @name for a Telegram "
-                "channel, or a full address starting with https://"
-            )
+            raise BadInput("source.not_channel_or_url", value=_shorten(value))
     parts = urlsplit(value)
     if parts.scheme.lower() not in {"http", "https"}:
-        raise BadInput(f"only http and https addresses can be followed, not {parts.scheme}:")
+        raise BadInput("source.scheme", scheme=parts.scheme)
     host = (parts.hostname or "").lower()
     if not host:
-        raise BadInput(f"{_shorten(value)!r} has no host name")
+        raise BadInput("source.no_host", value=_shorten(value))
     netloc = parts.netloc.lower().rsplit("@", 1)[-1]
     is_base = (
         bool(base_host)
@@ -167,26 +164,23 @@ def _channel_from_path(path: str, base: str, original: str) -> SourceRef:
     if segments and segments[0] == "s":
         segments = segments[1:]
     if not segments:
-        raise BadInput(f"{_shorten(original)!r} does not name a channel")
+        raise BadInput("source.no_channel", value=_shorten(original))
     name = segments[0]
     if name.startswith("+") or name.lower() == "joinchat":
-        raise BadInput("private invite links cannot be followed: only public channels can")
+        raise BadInput("source.invite")
     if name.lower() == "c":
-        raise BadInput("links to private channels (t.me/c/…) cannot be followed")
+        raise BadInput("source.private")
     if name.lower() in _RESERVED:
-        raise BadInput(f"{_shorten(original)!r} is not a link to a channel")
+        raise BadInput("source.not_channel_link", value=_shorten(original))
     rest = segments[1:]
     if rest and not (len(rest) == 1 and rest[0].isdigit()):
-        raise BadInput(f"{_shorten(original)!r} is not a link to a channel or one of its posts")
+        raise BadInput("source.not_post_link", value=_shorten(original))
     return _channel_ref(name, base, original)
 
 
 def _channel_ref(name: str, base: str, original: str) -> SourceRef:
     if not _CHANNEL_NAME.fullmatch(name):
-        raise BadInput(
-            f"{_shorten(original)!r} is not a valid channel name: it has 5 to 32 letters, "
-            "digits or underscores and starts with a letter"
-        )
+        raise BadInput("source.bad_name", value=_shorten(original))
     key = name.lower()
     return SourceRef(kind="channel", key=key, url=f"{base}/s/{key}")
 
@@ -423,7 +417,7 @@ def parse_feed(text_or_bytes: str | bytes, base_url: str | None = None) -> Feed:
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
     if not parsed.get("version") and not parsed.entries:
         log.debug("not a feed: %s", parsed.get("bozo_exception"))
-        raise NotAnArticle("the document is not an RSS or Atom feed")
+        raise NotAnArticle("feed.not_a_feed")
     meta = parsed.feed
     if not base_url:
         # Without the address it was fetched from, resolve against the feed's own.

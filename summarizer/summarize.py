@@ -426,11 +426,9 @@ def summarize_sentences(
     """
     strategy_class = ALGORITHMS.get(algorithm)
     if strategy_class is None:
-        raise BadInput(
-            f"Unknown summary algorithm {algorithm!r}; use one of: {', '.join(ALGORITHMS)}."
-        )
+        raise BadInput("summarize.algorithm", algorithm=algorithm, algorithms=", ".join(ALGORITHMS))
     if count < 1:
-        raise BadInput(f"The summary needs at least one sentence, not {count}.")
+        raise BadInput("summarize.count", count=count)
     candidates = [i for i, s in enumerate(sentences) if is_candidate(s)]
     if not candidates:
         # Nothing but short lines: let the fragments in, never the datelines or credits.

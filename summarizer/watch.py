@@ -215,10 +215,7 @@ async def _ingest_channel_page(
 ) -> dict[str, object]:
     """Ingest the new posts of a channel preview page; returns the source's new state."""
     if not is_channel_preview(page.text):
-        raise FetchFailed(
-            f"@{source.key} has no public preview (the channel is private, restricted "
-            "or does not exist)"
-        )
+        raise FetchFailed("watch.no_preview", channel=f"@{source.key}")
     posts, before = parse_channel_preview(page.text, settings.tme_url)
     last_post = source.state.get("last_post")
     if not isinstance(last_post, int):

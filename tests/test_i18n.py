@@ -28,7 +28,7 @@ from bot import i18n, texts
 from bot.app import build_application
 from summarizer.article import Article
 from summarizer.config import Settings
-from summarizer.errors import NewsbotError
+from summarizer.errors import BadInput, NewsbotError
 from summarizer.fetch import check_url
 from summarizer.sources import parse_source
 from summarizer.store import Source
@@ -125,19 +125,22 @@ def _read_po(path: Path) -> Any:
 
 
 def test_the_pot_holds_every_message_of_bot_texts() -> None:
-    """bot/locale/newsbot.pot is what ``pybabel extract -k N_`` finds in bot/texts.py now."""
+    """bot/locale/newsbot.pot is what ``pybabel extract -k N_`` finds in bot/texts.py and
+    bot/reasons.py now."""
     extract = pytest.importorskip("babel.messages.extract")
     keywords = {**extract.DEFAULT_KEYWORDS, "N_": None}
-    with (ROOT / "bot" / "texts.py").open("rb") as fh:
-        # (line, message, comments, context); a plural message is (singular, plural)
-        found = {
-            m[1][0] if isinstance(m[1], tuple) else m[1]
-            for m in extract.extract("python", fh, keywords=keywords)
-        }
+    found = set()
+    for name in ("texts.py", "reasons.py"):
+        with (ROOT / "bot" / name).open("rb") as fh:
+            # (line, message, comments, context); a plural message is (singular, plural)
+            found |= {
+                m[1][0] if isinstance(m[1], tuple) else m[1]
+                for m in extract.extract("python", fh, keywords=keywords)
+            }
     pot = {m.id[0] if isinstance(m.id, tuple) else m.id for m in _read_po(LOCALE / "newsbot.pot")}
     pot.discard("")
     assert found - pot == set(), "run pybabel extract (see bot/i18n.py)"
-    assert pot - found == set(), "the pot has messages bot/texts.py no longer uses"
+    assert pot - found == set(), "the pot has messages bot/texts.py or reasons.py no longer use"
 
 
 @pytest.mark.parametrize("language", ["ru", "uk"])
@@ -231,7 +234,6 @@ SAMPLES: dict[str, tuple[Any, ...]] = {
     "unwatched": ("@kanal1", False),
     "sources_header": (3, 50),
     "not_a_link": ("zzz",),
-    "one_source_at_a_time": (),
     "when_local": (_WHEN,),
     "next_digest": (_WHEN,),
     "subscribed": ("08:00", "Europe/Kyiv", "weekly", _WHEN),
@@ -249,6 +251,7 @@ SAMPLES: dict[str, tuple[Any, ...]] = {
     "bad_time": ("25:99",),
     "bad_zone": ("Mars/Base",),
     "subscribe_usage": (),
+    "subscribe_failed": (BadInput("chat.subscribe_zone", value="Mars/Base"),),
     "no_facts": ("Zzz",),
     "facts_header": ("Zzz",),
     "summary_message": (Article(text="zzz"), ["zzz."]),
@@ -338,9 +341,9 @@ def test_every_constant_text_and_button_is_translated(language: str) -> None:
         assert _latin_words(translated) == set() or name == "HELP", (name, translated)
 
 
-def _library_errors() -> list[str]:
-    """What the library really says to a user, for inputs a user can send."""
-    said = []
+def _library_errors() -> list[NewsbotError]:
+    """What the library really raises at a user, for inputs a user can send."""
+    raised = []
     for value in [
         "",
         "a b",
@@ -355,7 +358,7 @@ def _library_errors() -> list[str]:
     ]:
         with pytest.raises(NewsbotError) as caught:
             parse_source(value, "https://t.me")
-        said.append(str(caught.value))
+        raised.append(caught.value)
     for url in [
         "",
         "ftp://x.example/",
@@ -368,26 +371,31 @@ def _library_errors() -> list[str]:
     ]:
         with pytest.raises(NewsbotError) as caught:
             check_url(url)
-        said.append(str(caught.value))
-    return said
+        raised.append(caught.value)
+    return raised
 
 
 @pytest.mark.parametrize("language", ["ru", "uk"])
 def test_the_librarys_error_sentences_are_translated(language: str) -> None:
-    """A refused link or source in the user's language: the library's English sentences,
-    by shape (a new or reworded sentence in the library fails here)."""
-    said = _library_errors()
+    """A refused link or source in the user's language: by the error's code, and the same
+    from its English sentence alone (as a source's last error is stored)."""
+    raised = _library_errors()
+    said = [str(error) for error in raised]
     assert len(set(said)) >= 12
-    for sentence in said:
+    for error, sentence in zip(raised, said, strict=True):
         with i18n.using(language):
-            translated = texts.reason(sentence)
-            reply = texts.failed(sentence)
+            translated = texts.reason(error)
+            reply = texts.failed(error)
+            assert texts.reason(sentence) == translated, sentence
+            assert texts.failed(sentence) == reply, sentence
         assert CYRILLIC.search(translated), sentence
         assert reply.startswith("Извините: " if language == "ru" else "Вибачте: "), reply
-    # English stays as the library wrote it; an unknown shape is kept, not lost
-    assert texts.reason(said[0]) == said[0]
+    # English stays as the library wrote it; an unknown sentence is kept, not lost
+    assert texts.reason(raised[0]) == texts.reason(said[0]) == said[0]
     with i18n.using(language):
         assert texts.reason("something new happened.") == "something new happened."
+        # an error of a code the bot does not know gets the generic text
+        assert texts.failed(BadInput("no.such_code")) == texts.INTERNAL_ERROR
 
 
 # -- nothing English-only is sent: a scan of bot/*.py -----------------------------------------
@@ -403,12 +411,12 @@ SENDING_CALLS = {
     "_answer": 2,
     "InlineKeyboardButton": 0,
     "failed": 0,
-    "BadInput": 0,  # its sentence is the reply (handlers.parse_subscription, /watch)
     "ValueError": 0,  # digest.parse_filter: the reply
 }
 # exceptions whose sentence is the reply, in the modules where that is so (elsewhere a
-# BadInput is the CLI's error line, a ValueError a programming error)
-ERRORS = {"BadInput", "ValueError"}
+# ValueError is a programming error); a NewsbotError carries a code, not a sentence, and
+# tests/test_errors.py checks that every code is said in every language
+ERRORS = {"ValueError"}
 ERRORS_REPLIED = {"handlers.py", "digest.py"}
 
 
@@ -475,7 +483,7 @@ async def h(update, context, message, query, x):
     InlineKeyboardButton("Daily", callback_data="dg:f:daily")
     await reply(context, 1, "Next digest: {}".format(x))
     await _answer(update, context, texts.failed(f"{x} is not a link"))
-    raise BadInput("give one channel at a time")
+    raise ValueError("give one channel at a time")
 """,
         "handlers.py",
     )

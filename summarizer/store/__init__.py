@@ -80,13 +80,10 @@ def open_store(db: str) -> Store:
         try:
             from .postgres import PostgresStore
         except ImportError as exc:  # psycopg missing: only PostgreSQL users need it
-            raise BadInput(
-                f"NEWSBOT_DB names a PostgreSQL server, but psycopg cannot be imported ({exc}); "
-                "install it with: pip install 'psycopg[binary]'"
-            ) from exc
+            raise BadInput("store.no_psycopg", reason=exc) from exc
         return PostgresStore(db)
     if db.startswith("sqlite:///"):
         db = db[len("sqlite:///") :]
     elif "://" in db:
-        raise BadInput(f"NEWSBOT_DB must be a file path or a sqlite:/// URL, not {db!r}")
+        raise BadInput("store.bad_url", db=db)
     return SQLiteStore(db)

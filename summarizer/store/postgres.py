@@ -130,7 +130,7 @@ class PostgresStore(SQLStore):
             self._migrate()
         except psycopg.Error as exc:
             self._db.close()
-            raise BadInput(f"cannot prepare the store {_redact(url)}: {exc}") from exc
+            raise BadInput("store.cannot_prepare", path=_redact(url), reason=exc) from exc
 
     # -- plumbing
 
@@ -145,7 +145,7 @@ class PostgresStore(SQLStore):
             )
         except psycopg.Error as exc:
             reason = " ".join(line.strip() for line in str(exc).splitlines()) or type(exc).__name__
-            raise BadInput(f"cannot open the store {_redact(self._url)}: {reason}") from exc
+            raise BadInput("store.cannot_open", path=_redact(self._url), reason=reason) from exc
         # "the query has only stop words" and the like: nothing to report
         db.add_notice_handler(lambda _diagnostic: None)
         # short queries only: JIT compiling one (it is on by default) costs more than it saves
@@ -192,12 +192,12 @@ class PostgresStore(SQLStore):
                 version = 0
                 found = db.execute("SELECT to_regclass('articles') AS t").fetchone()
                 if found is not None and found["t"]:
-                    raise BadInput("the store's schema already has newsbot's tables, unversioned")
+                    raise BadInput("store.unversioned")
                 db.execute("INSERT INTO schema_version (version) VALUES (0)")
             else:
                 version = int(row["version"])
             if version > len(PG_MIGRATIONS):
-                raise BadInput("the store was written by a newer newsbot; upgrade newsbot")
+                raise BadInput("store.newer")
             for number, script in enumerate(PG_MIGRATIONS[version:], start=version + 1):
                 db.execute(script.encode())  # several statements, no parameters
                 db.execute("UPDATE schema_version SET version = %s", (number,))

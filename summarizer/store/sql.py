@@ -431,10 +431,7 @@ class SQLStore(Backend):
                     return source_from_row(row), False
             count = tx.one("SELECT count(*) AS n FROM user_sources WHERE user_id = ?", (user_id,))
             if count is not None and count["n"] >= MAX_USER_SOURCES:
-                raise BadInput(
-                    f"you already watch {MAX_USER_SOURCES} sources, the most one person can; "
-                    "/unwatch one first"
-                )
+                raise BadInput("store.too_many_sources", count=MAX_USER_SOURCES)
             while row is None:
                 tx.run(
                     """INSERT INTO sources (kind, key, url, added_at) VALUES (?, ?, ?, ?)

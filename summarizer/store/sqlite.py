@@ -57,7 +57,7 @@ class SQLiteStore(SQLStore):
         if path != ":memory:":
             parent = Path(path).expanduser().resolve().parent
             if not parent.is_dir():
-                raise BadInput(f"the folder for the store does not exist: {parent}")
+                raise BadInput("store.no_folder", folder=parent)
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.row_factory = sqlite3.Row
@@ -65,7 +65,7 @@ class SQLiteStore(SQLStore):
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
         except sqlite3.DatabaseError as exc:
-            raise BadInput(f"cannot open the store {path}: {exc}") from exc
+            raise BadInput("store.cannot_open", path=path, reason=exc) from exc
         self._lock = threading.RLock()
         self._migrate()
 
@@ -93,9 +93,9 @@ class SQLiteStore(SQLStore):
         try:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise BadInput(f"the store is not a newsbot database: {exc}") from exc
+            raise BadInput("store.not_newsbot", reason=exc) from exc
         if version > len(MIGRATIONS):
-            raise BadInput("the store was written by a newer newsbot; upgrade newsbot")
+            raise BadInput("store.newer")
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             with self._begin() as db:
                 for statement in _statements(script):
