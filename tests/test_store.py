@@ -280,6 +280,31 @@ def test_an_update_claimed_with_its_payload_stays_unfinished_until_finished(
     assert not store.claim_update(11, '{"update_id": 11}')  # finished: never again
 
 
+def test_begin_update_claims_and_remembers_the_sender_in_one_step(store: Store) -> None:
+    fresh, user = store.begin_update(
+        41, '{"update_id": 41}', user_id=7, chat_id=70, language_code="uk"
+    )
+    assert fresh
+    assert user is not None
+    assert (user.chat_id, user.language_code) == (70, "uk")
+    assert store.begin_update(41, '{"update_id": 41}', user_id=7, chat_id=70) == (False, None)
+    # the language is Telegram's only at first contact; /lang's choice stays
+    store.upsert_user(7, 70, "ru")
+    fresh, user = store.begin_update(42, None, user_id=7, chat_id=70, language_code="en")
+    assert fresh
+    assert user is not None
+    assert user.language_code == "ru"
+    # a group message: the sender is looked up, not stored
+    assert store.begin_update(43, None, user_id=8) == (True, None)
+    assert store.get_user(8) is None
+    # handed back after a restart: the claim is held already
+    fresh, user = store.begin_update(41, None, claim=False, user_id=7)
+    assert fresh
+    assert user is not None
+    assert user.id == 7
+    assert [u.update_id for u in store.unfinished_updates()] == [41]
+
+
 def test_unfinished_updates_give_up_after_max_attempts(store: Store) -> None:
     store.claim_update(21, '{"update_id": 21}')
     for _ in range(3):

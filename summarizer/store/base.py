@@ -223,6 +223,26 @@ class UpdateLog(ABC):
         """
 
     @abstractmethod
+    def begin_update(
+        self,
+        update_id: int,
+        payload: str | None,
+        *,
+        claim: bool = True,
+        user_id: int | None = None,
+        chat_id: int | None = None,
+        language_code: str | None = None,
+    ) -> tuple[bool, User | None]:
+        """An update's bookkeeping in one transaction: claim it, then remember its sender.
+
+        Returns ``(False, None)`` when the update was claimed before (skip it). With
+        ``claim=False`` (an update handed back after a restart) the claim is taken as
+        held. With ``chat_id`` (a private chat) the sender is stored or touched, and
+        ``language_code`` is kept only at first contact; the sender's stored record
+        (or None) comes back.
+        """
+
+    @abstractmethod
     def finish_update(self, update_id: int) -> None:
         """The update is handled (its answer sent): never handled again."""
 
