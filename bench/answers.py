@@ -16,8 +16,8 @@ and of a plain BM25-sentence baseline, in the same run, over the same store:
 ``--facts later`` (the default) stores every article with its facts pending, as
 ``newsbot ingest`` and watched sources do: newsbot answers all of a data set's
 questions first, reading facts on demand as the product does
-(:func:`summarizer.facts.read_for_hits`), then the facts still pending are read
-(:func:`summarizer.facts.read_pending`) before the baseline, which reads the stored
+(:func:`summarizer.pending.read_for_hits`), then the facts still pending are read
+(:func:`summarizer.pending.read_pending`) before the baseline, which reads the stored
 NER mentions, answers. ``--facts ingest`` reads every article's facts as it is stored.
 
 An answer is *right* when it contains an accepted alias (case and accents
@@ -293,7 +293,7 @@ def same_stems(answer: str | None, answers: Sequence[str] | None) -> bool:
     """
     if not answer or not answers or len(answer.split()) > MAX_WORDS:
         return False
-    from summarizer.summarize import stemmer
+    from summarizer.stemming import stemmer
 
     def stems(text: str) -> str:
         words = _WORD.findall(text.lower())
@@ -495,7 +495,7 @@ def evaluate(
 
 def read_all_pending(store: Store, progress: bool = True) -> int:
     """Read the facts of every article that has them pending, as the bot's leader does
-    when idle (:func:`summarizer.facts.read_pending` until none is left); how many."""
+    when idle (:func:`summarizer.pending.read_pending` until none is left); how many."""
     from summarizer.pending import read_all_pending as batches
 
     left = store.count_pending_facts()
@@ -1020,7 +1020,7 @@ def run_cold(
 def time_cold(path: Path, questions: Sequence[str], pinning: str, progress: bool = True) -> Latency:
     """Time ``questions`` on a fresh copy of the store at ``path``, whose articles have
     their facts pending as bulk ingest leaves them: each search of a question reads
-    those of up to 12 of the articles it finds (:func:`summarizer.facts.read_for_hits`).
+    those of up to 12 of the articles it finds (:func:`summarizer.pending.read_for_hits`).
     The store at ``path`` is not changed, so every run starts alike.
     """
     import shutil
@@ -1182,8 +1182,8 @@ def facts_lines(tallies: Sequence[Tally], facts: str) -> list[str]:
         "  bulk (`newsbot ingest`, watched sources): every article stored with its facts",
         "  pending (`core.digest(article, facts=False)`). newsbot answers all of a data set's",
         "  questions first, each reading the pending facts of up to 12 articles it finds",
-        "  (`facts.read_for_hits`) before using facts and mentions; then the rest are read",
-        "  (`facts.read_pending`, as the bot's leader does when idle), and only then does the",
+        "  (`pending.read_for_hits`) before using facts and mentions; then the rest are read",
+        "  (`pending.read_pending`, as the bot's leader does when idle), and only then does the",
         "  baseline, which reads the stored NER mentions, answer. Articles whose facts",
         f"  newsbot's questions read: {read}.",
     ]
@@ -1247,7 +1247,7 @@ def cold_lines(rows: Sequence[Latency]) -> list[str]:
         f"has read any; a fresh copy of that store each run, the first {asked} of the same",
         "questions timed one after another. Before it uses facts or mentions, each search of a",
         "question reads the pending facts of up to 12 of the articles it finds",
-        "(`facts.read_for_hits`), and a question that falls back to ranking sentences for a",
+        "(`pending.read_for_hits`), and a question that falls back to ranking sentences for a",
         "span searches twice (up to 24); that parsing is most of its time. Of the",
         f"{cold.pending:,} articles pending when the timing began (the warm-up read"
         f" {cold.articles - cold.pending}), the timed questions",

@@ -11,7 +11,7 @@ process pinned to one CPU, one after the other:
   watched sources run it: fetch → extract → language → sentences → summary → store,
   the next pages fetched while one is digested, the facts left pending (read when a
   question first finds the article, or by the bot when idle). After the timed loop
-  the same process reads every pending article's facts (``facts.read_pending``),
+  the same process reads every pending article's facts (``pending.read_pending``),
   timed apart: the work deferred, reported in its own column;
 * **newsbot, facts at ingest**: the same with ``facts=True``: spaCy / natasha
   parse every page inside the loop;
@@ -312,7 +312,7 @@ NOTES = [
     "",
     "| change | stage, CPU ms per page before → after | commit |",
     "|---|---|---|",
-    "| facts read when first needed, not at ingest (`facts.read_pending`; a question,"
+    "| facts read when first needed, not at ingest (`pending.read_pending`; a question,"
     " `/facts` or `newsbot facts` reads the articles its search finds, the bot's leader"
     " the rest when idle) | whole ingest ~188 → ~37 (facts switched off, before the"
     " changes below) | 8262721 |",
@@ -407,7 +407,7 @@ def section(runs: Sequence[Run], command: str) -> str:
         "  while one is digested), extract (trafilatura + readability-lxml), language,",
         "  sentences, summary, store with full-text index; the facts are left pending and",
         "  read when a question or `/facts` first finds the article, or by the bot's leader",
-        "  when idle (`summarizer.facts.read_pending`). After the timed loop the same",
+        "  when idle (`summarizer.pending.read_pending`). After the timed loop the same",
         "  process reads all of them: that CPU time is the column *facts read later*;",
         "- **newsbot, facts at ingest**: the same with `ingest_items(facts=True)`: spaCy",
         "  `en_core_web_sm` / natasha parse every page in English, Russian or Ukrainian",

@@ -16,7 +16,7 @@ PostgreSQL database ``nb_bench_<random>``, dropped afterwards):
    been polled (``last_polled`` set in the store): each worker leases due sources
    (``claim_sources``), fetches the feed, then the page: extraction, language,
    sentences, summary, store (the facts are left pending, for the bot's leader or
-   the first question to read: ``summarizer.facts.read_pending``);
+   the first question to read: ``summarizer.pending.read_pending``);
 3. stop the workers (SIGTERM).
 
 Reported: articles stored per second of wall-clock over step 2, sources that

@@ -2,7 +2,7 @@
 
 The way to an answer:
 
-1. **Question analysis** (:func:`analyse_question`): the expected type from the
+1. **Question analysis** (:func:`summarizer.question.analyse_question`): the expected type from the
    question word (who → a person, where → a place, when → a date, how many →
    a number, what → a phrase), the main verb and its object, the entities
    named, all reduced to the same concepts and keys the facts use
@@ -37,78 +37,31 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from .entities import entity_key, fold, side_of
+from .entities import entity_key, fold
 from .facts import Analysis
 from .language import detect_language
-from .lexicon import concept, synonyms
-from .nlp import Parsed, Token, parse
+from .lexicon import concept
 from .pending import read_for_hits
+from .question import (
+    CALL_VERBS,
+    EXPECTED,
+    LIGHT_VERBS,
+    LOCATIVE,
+    PLACE_WORDS,
+    Question,
+    analyse_question,
+)
 from .rank import QueryTerm, Ranked, query_terms
 from .rank import rank as rank_sentences
 from .spans import Asked, asked, extract
+from .stemming import answer_forms as _forms
+from .stemming import stemmer
 from .store import SentenceHit, Store, StoredFact, StoredMention
 
 logger = logging.getLogger(__name__)
 
 #: Answers below this confidence are withheld ("I don't know").
 THRESHOLD = 0.62
-
-_WH = {
-    "who": "who", "whom": "who", "whose": "who", "where": "where", "when": "when",
-    "what": "what", "which": "what", "how": "how",
-    "кто": "who", "кого": "who", "кому": "who", "кем": "who", "где": "where",
-    "куда": "where", "откуда": "where", "когда": "when", "что": "what", "какой": "what",
-    "какая": "what", "какое": "what", "какие": "what", "сколько": "number",
-    "хто": "who", "кого́": "who", "де": "where", "коли": "when", "що": "what",
-    "який": "what", "яка": "what", "скільки": "number",
-}  # fmt: skip
-_EXPECTED = {
-    "who": ("PERSON",),
-    "where": ("GPE", "LOC", "FAC"),
-    "when": ("DATE", "TIME"),
-    "number": ("NUMBER", "MONEY", "PERCENT"),
-    "what": (),
-}
-_STOP = frozenset(
-    """the a an of in on at to for by with from is are was were be been being do does did
-    will would shall should can could may might must has have had and or but that this these
-    those it its their there here many much how what who whom whose where when which why
-    each every any some all both either neither other another such own same so than too very
-    just also only about into over after before during under again further then once
-    и в во на с со по к ко у о об от до из за для не ни что кто как так же ли бы был была
-    было были есть это этот эта эти тот та те то его ее её их ему ей им при про над под
-    сколько где когда какой какая какое какие чей чья і в на з до від що хто як де коли
-    який яка яке які скільки чи був була було були є це цей ця ці той та те""".split()
-)
-_PLACE_WORDS = frozenset(
-    """palace hall square center centre stadium hotel airport embassy building house
-    castle cathedral church mosque park street avenue bridge port harbour harbor base
-    university museum theatre theater arena forum resort summit дворец зал площадь центр
-    стадион отель аэропорт посольство палац""".split()
-)
-_LOCATIVE = re.compile(
-    r"\b(in|at|near|inside|outside|within|в|во|на|под|у|біля)\s+(the\s+)?$", re.IGNORECASE
-)
-_COPULA = {"be", "являться", "быть", "бути"}
-# verbs that say little on their own ("Where were the talks held?"): weigh them less
-_LIGHT_VERBS = {
-    "hold",
-    "take",
-    "happen",
-    "occur",
-    "go",
-    "do",
-    "make",
-    "get",
-    "have",
-    "be",
-    "проходить",
-    "пройти",
-    "состояться",
-    "быть",
-    "відбутися",
-}
-_CALL_VERBS = {"call"}  # their "as …"/quoted complement answers "what did X call Y"
 
 
 @dataclass
@@ -147,223 +100,6 @@ class Answer:
             "confidence": round(self.confidence, 3),
             "evidence": [e.to_json() for e in self.evidence],
         }
-
-
-@dataclass
-class Term:
-    """One content word or entity of the question, with every form that matches it."""
-
-    text: str
-    key: str  # concept or entity key
-    forms: frozenset[str]  # stems of synonyms, and entity keys
-    weight: float
-    search: tuple[str, ...]  # words to give the full-text search
-    words: frozenset[str] = frozenset()  # for a name: its words' forms, all of which must match
-
-    def found_in(self, features: set[str]) -> bool:
-        return bool(self.forms & features) or bool(self.words and self.words <= features)
-
-
-@dataclass
-class Question:
-    text: str
-    language: str
-    wh: str  # who, where, when, number, what
-    verb: str | None  # the main verb's concept
-    verb_lemma: str | None  # the main verb as written (lemma)
-    copular: bool
-    terms: list[Term]
-    object_terms: list[str]  # concepts/keys of the verb's object (or the attribute)
-    subject_keys: list[str]  # entities the question names as the verb's subject
-    entity_keys: list[str]  # every entity the question names
-    counted: str | None  # "how many prisoners" → "prisoner"
-    parsed: Parsed | None = None
-
-
-# -- question analysis ------------------------------------------------------------
-
-
-def analyse_question(text: str) -> Question:
-    language = detect_language(text)
-    parsed = parse([text.strip()], language)[0]
-    tokens = parsed.tokens
-    wh = "what"
-    wh_index = -1
-    for t in tokens:
-        word = t.text.lower()
-        if word in _WH:
-            wh, wh_index = _WH[word], t.i
-            if wh == "how":
-                following = tokens[t.i + 1].text.lower() if t.i + 1 < len(tokens) else ""
-                wh = "number" if following in ("many", "much") else "what"
-            break
-    root = next((t for t in tokens if t.head == t.i), tokens[0])
-    copular = (
-        root.lemma in _COPULA
-        or (root.pos in ("NOUN", "PROPN") and wh == "who")
-        or root.i == wh_index  # "Кто такой X?": the question word heads the tree
-    )
-    verb = None if copular else concept(root.lemma)
-    counted = None
-    if wh == "number":
-        counted = _counted_noun(parsed, wh_index)
-    entity_keys: list[str] = []
-    for ent in parsed.entities:
-        if ent.label in ("DATE", "TIME", "NUMBER"):
-            continue
-        key = entity_key(ent.normal or ent.text, ent.label)
-        if key and key not in entity_keys:
-            entity_keys.append(key)
-    subject_keys = []
-    for t in tokens:
-        if t.dep == "nsubj" and t.head == root.i and t.i != wh_index:
-            named = parsed.entity_of(t.i)
-            if named is not None:
-                key = entity_key(named.normal or named.text, named.label)
-                if key.startswith("person:"):
-                    subject_keys.append(key)
-    object_tokens: list[Token] = []
-    for t in tokens:
-        if (
-            t.head == root.i
-            and t.i != wh_index
-            and t.dep in ("obj", "dobj", "nsubj:pass", "nsubjpass", "attr")
-        ) or (copular and t.dep == "nsubj" and t.head == root.i and t.i != wh_index):
-            object_tokens.extend(parsed.subtree(t.i))
-    if copular and (root.pos in ("NOUN", "PROPN") or root.i == wh_index):
-        object_tokens = [t for t in parsed.subtree(root.i) if t.i != wh_index and t.pos != "DET"]
-    object_terms = _concepts(parsed, object_tokens)
-    terms = _question_terms(parsed, wh_index, language)
-    return Question(
-        text=text,
-        language=language,
-        wh=wh,
-        verb=verb,
-        verb_lemma=None if copular else root.lemma,
-        copular=copular,
-        terms=terms,
-        object_terms=object_terms,
-        subject_keys=subject_keys,
-        entity_keys=entity_keys,
-        counted=counted,
-        parsed=parsed,
-    )
-
-
-def _counted_noun(parsed: Parsed, wh_index: int) -> str | None:
-    for t in parsed.tokens[wh_index + 1 :]:
-        if t.pos == "NOUN":
-            return concept(t.lemma)
-    return None
-
-
-def _concepts(parsed: Parsed, tokens: Iterable[Token]) -> list[str]:
-    out: list[str] = []
-    for t in tokens:
-        if t.text.lower() in _STOP or t.pos in ("PUNCT", "DET", "ADP", "AUX", "PART"):
-            continue
-        ent = parsed.entity_of(t.i)
-        if ent is not None and ent.label not in ("DATE", "TIME", "NUMBER"):
-            key = entity_key(ent.normal or ent.text, ent.label)
-            if key and key not in out:
-                out.append(key)
-            if key.startswith("side:"):
-                continue
-        side = side_of(t.lemma) if t.pos in ("ADJ", "PROPN") else None
-        if side:
-            if f"side:{side}" not in out:
-                out.append(f"side:{side}")
-            continue
-        term = concept(t.lemma)
-        if term not in out:
-            out.append(term)
-    return out
-
-
-def _question_terms(parsed: Parsed, wh_index: int, language: str) -> list[Term]:
-    terms: list[Term] = []
-    seen: set[str] = set()
-    for t in parsed.tokens:
-        word = t.text.lower()
-        if (
-            t.i == wh_index
-            or word in _STOP
-            or t.pos in ("PUNCT", "DET", "ADP", "AUX", "PART", "CCONJ", "SCONJ", "PRON")
-        ):
-            continue
-        if word in ("many", "much"):
-            continue
-        ent = parsed.entity_of(t.i)
-        if ent is not None and ent.label not in ("DATE", "TIME", "NUMBER"):
-            key = entity_key(ent.normal or ent.text, ent.label)
-            if key in seen or not key:
-                continue
-            seen.add(key)
-            name_words = frozenset(
-                f for w in re.findall(r"\w+", ent.text) if w.lower() not in _STOP for f in _forms(w)
-            )
-            aliases = tuple(_aliases(key, ent.normal or ent.text))
-            terms.append(Term(ent.text, key, frozenset({key}), 1.5, aliases, name_words))
-            continue
-        if t.pos not in ("NOUN", "PROPN", "ADJ", "VERB", "NUM", "ADV", "X"):
-            continue
-        key = concept(t.lemma)
-        if key in seen:
-            continue
-        seen.add(key)
-        words = [w for w in synonyms(t.lemma) if " " not in w]
-        if t.text.lower() not in words:
-            words.insert(0, t.text.lower())
-        side = side_of(t.lemma) if t.pos in ("ADJ", "PROPN") else None
-        forms = {f for w in words for f in _forms(w)}
-        if side:
-            forms.add(f"side:{side}")
-            words.extend(_aliases(f"side:{side}", t.text))
-        weight = {"NOUN": 1.0, "PROPN": 1.5, "NUM": 1.2, "ADJ": 0.6, "VERB": 0.8}.get(t.pos, 0.5)
-        if t.i == next((x.i for x in parsed.tokens if x.head == x.i), -1) and t.pos == "VERB":
-            weight = 1.0  # the relation asked about: a sentence without it says something else
-        if key in _LIGHT_VERBS or t.lemma in _LIGHT_VERBS:
-            weight = 0.3
-        terms.append(Term(t.text, key, frozenset(forms), weight, tuple(dict.fromkeys(words))))
-    return terms
-
-
-@lru_cache(maxsize=8192)
-def _forms(word: str) -> tuple[str, ...]:
-    """What a word matches by: its stem, and for long Cyrillic words a 6-letter prefix
-    (Snowball leaves "вакцинировали" and "вакцинацию" apart)."""
-    stem = _stem(word)
-    if len(word) >= 7 and re.match(r"[а-яёіїєґ]", word.lower()):
-        return stem, "pfx:" + word.lower()[:6]
-    return (stem,)
-
-
-@lru_cache(maxsize=4096)
-def _stem(word: str) -> str:
-    word = word.lower().replace("’", "'")
-    if re.search(r"[а-яёіїєґ]", word):
-        language = "ru"
-    else:
-        language = "en"
-    return _stemmer(language)(word)
-
-
-@lru_cache(maxsize=4)
-def _stemmer(language: str) -> Any:
-    from .summarize import stemmer
-
-    return stemmer(language)
-
-
-def _aliases(key: str, text: str) -> list[str]:
-    """Words that name entity ``key`` in text: "Russia" → Russia, Moscow, Kremlin, Russian…"""
-    if key.startswith("side:"):
-        from .entities import side_names
-
-        return side_names(key[5:]) or [text]
-    if key.startswith("person:"):
-        return [key[7:], *text.split()[-1:]]
-    return [text]
 
 
 # -- answering --------------------------------------------------------------------
@@ -478,7 +214,7 @@ MIN_SUPPORT = 0.5
 def _relation_forms(q: Question) -> frozenset[str]:
     """The forms of the question's main verb, when it says what relation is asked
     ("Who founded X?"), not a light verb ("Where were the talks held?")."""
-    if q.parsed is None or q.copular or not q.verb_lemma or q.verb in _LIGHT_VERBS:
+    if q.parsed is None or q.copular or not q.verb_lemma or q.verb in LIGHT_VERBS:
         return frozenset()
     root = next((t for t in q.parsed.tokens if t.head == t.i), None)
     if root is None or root.pos != "VERB":
@@ -599,7 +335,7 @@ def _from_facts(store: Store, q: Question) -> list[_Candidate]:
             out.append(_Candidate(fact.subject, score, [_evidence_of(fact)], fact.published))
         return _with_names(store, out)
     if q.verb is None or not (
-        q.wh in ("who", "number") or (q.wh == "what" and q.verb in _CALL_VERBS)
+        q.wh in ("who", "number") or (q.wh == "what" and q.verb in CALL_VERBS)
     ):
         return out  # relation facts answer who did it, how many, and what X called Y
     object_terms = [t for t in q.object_terms if t not in q.subject_keys]
@@ -635,7 +371,7 @@ def _from_facts(store: Store, q: Question) -> list[_Candidate]:
             answer = _count_in(fact.object, q.counted)
             if q.entity_keys and not (set(q.entity_keys) & {fact.subject_key, *fact.object_terms}):
                 continue
-        elif q.wh == "what" and q.verb in _CALL_VERBS:
+        elif q.wh == "what" and q.verb in CALL_VERBS:
             answer = fact.detail.get("as") or next(iter(fact.detail.get("quotes", [])), "")
         else:
             continue
@@ -656,8 +392,6 @@ def _count_in(phrase: str, counted: str | None) -> str:
         return ""
     after = phrase[match.end() :].split()
     if counted and after and concept(after[0].strip(".,")) != counted:
-        from .summarize import stemmer
-
         stem = stemmer("en")
         if stem(after[0]) != stem(counted):
             return ""
@@ -701,7 +435,7 @@ def _from_sentences(store: Store, q: Question, hits: Sequence[SentenceHit]) -> l
     for m in mentions:
         by_sentence.setdefault((m.article_id, m.position), []).append(m)
     out: list[_Candidate] = []
-    expected = set(_EXPECTED.get(q.wh, ()))
+    expected = set(EXPECTED.get(q.wh, ()))
     for hit in hits:
         found = by_sentence.get((hit.article_id, hit.position), [])
         coverage = _coverage(q, hit.text, [m.key for m in found])
@@ -727,7 +461,7 @@ def _typed_answers(
     asked = set(q.entity_keys)
     out: list[tuple[str, float]] = []
     if q.wh == "what":
-        if q.verb in _CALL_VERBS:
+        if q.verb in CALL_VERBS:
             quoted = re.findall(r"[“«\"]([^”»\"]{2,80})[”»\"]", hit.text)
             out.extend((_strip(x), 0.9) for x in quoted[:1])
         return out
@@ -739,7 +473,7 @@ def _typed_answers(
         if (
             q.wh == "where"
             and label == "ORG"
-            and any(w.lower() in _PLACE_WORDS for w in m.text.split())
+            and any(w.lower() in PLACE_WORDS for w in m.text.split())
         ):
             label = "FAC"
         if label not in expected:
@@ -747,7 +481,7 @@ def _typed_answers(
         if q.wh == "where" and m.key.startswith("side:") and q.entity_keys:
             continue
         fit = 0.95
-        if q.wh == "where" and not _LOCATIVE.search(hit.text[: m.start]):
+        if q.wh == "where" and not LOCATIVE.search(hit.text[: m.start]):
             fit = 0.6  # a place named in passing, not where something happened
         if q.wh == "number":
             if q.counted and m.head == q.counted:

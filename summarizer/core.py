@@ -9,11 +9,13 @@ bot can run them in an executor.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .article import Article
 from .errors import BadInput, FetchError, NewsbotError, NotAnArticle
@@ -28,6 +30,8 @@ from .summarize import DEFAULT_ALGORITHM, summarize_sentences
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 MAX_FILE_BYTES = 5_000_000
@@ -41,7 +45,7 @@ class Digest:
     sentences: list[str]
     summary: list[str]
     analysis: Analysis | None = None
-    #: the facts are to be read later, from the store (:func:`summarizer.facts.read_pending`)
+    #: the facts are to be read later, from the store (:func:`summarizer.pending.read_pending`)
     facts_pending: bool = False
 
     def to_json(self) -> dict[str, object]:
@@ -163,7 +167,7 @@ def _looks_like_html(text: str) -> bool:
 # -- NLP --------------------------------------------------------------------
 
 
-def digest(
+def summarize_article(
     article: Article,
     *,
     count: int | None = None,
@@ -176,7 +180,7 @@ def digest(
     Facts are found only in English, Russian and Ukrainian: an article detected
     (``language="auto"``) to be in another language is summarized, with no facts.
     ``facts=False`` leaves them for later: :func:`store_digest` stores the article
-    with its facts pending, and :func:`summarizer.facts.read_pending` reads them
+    with its facts pending, and :func:`summarizer.pending.read_pending` reads them
     when first needed (parsing is most of the cost of an article).
     CPU-bound: the bot calls it in an executor.
     """
@@ -206,6 +210,9 @@ def digest(
     return Digest(article, sentences, summary, facts_pending=True)
 
 
+digest = summarize_article  # the name it had; bot/digest.py's digests are another thing
+
+
 def store_digest(store: Store, result: Digest) -> IngestResult:
     """Store one digested article (deduplicated by URL and by text), in one transaction."""
     return store.add_article(
@@ -215,6 +222,23 @@ def store_digest(store: Store, result: Digest) -> IngestResult:
         result.analysis,
         facts_pending=result.facts_pending,
     )
+
+
+def summarize_and_store(
+    store: Store, article: Article, via: str | None = None, facts: bool = False
+) -> IngestResult:
+    """The one ingest step every path takes: summarize ``article`` and store it.
+
+    CPU-bound and writing: async callers run it with :func:`off_loop`.
+    """
+    if via and not article.via:
+        article.via = via
+    return store_digest(store, summarize_article(article, facts=facts))
+
+
+async def off_loop(func: Callable[..., T], *args: Any) -> T:
+    """Run blocking ``func(*args)`` in the loop's default executor."""
+    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(func, *args))
 
 
 # -- ingesting many -----------------------------------------------------------
@@ -265,9 +289,7 @@ async def ingest_one(
     read = await _read_item(item, store, fetcher, tme_url)
     if isinstance(read, IngestResult):
         return read
-    if via and not read.via:
-        read.via = via
-    return store_digest(store, digest(read, facts=facts))
+    return await off_loop(summarize_and_store, store, read, via, facts)
 
 
 async def _read_item(
@@ -317,11 +339,10 @@ async def ingest_items(
             read_ahead()
             try:
                 read = await reading
-                result = (
-                    read
-                    if isinstance(read, IngestResult)
-                    else store_digest(store, digest(read, facts=facts))
-                )
+                if isinstance(read, IngestResult):
+                    result = read
+                else:
+                    result = await off_loop(summarize_and_store, store, read, None, facts)
             except NewsbotError as exc:
                 report.failed.append((item, str(exc)))
             else:
@@ -346,8 +367,11 @@ __all__ = [
     "expand_paths",
     "ingest_items",
     "ingest_one",
+    "off_loop",
     "read_document",
     "read_file",
     "read_url",
     "store_digest",
+    "summarize_and_store",
+    "summarize_article",
 ]

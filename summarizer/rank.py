@@ -41,6 +41,8 @@ from functools import lru_cache
 from typing import Any
 
 from .pending import read_for_hits
+from .stemming import RANK_STOP_WORDS as _STOP
+from .stemming import forms
 from .store import SentenceHit, Store, StoredMention
 
 #: How much each feature counts (tuned on the even-numbered XQuAD paragraphs, see
@@ -60,7 +62,6 @@ WEIGHTS = {
 POOL = 40
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
-_CYRILLIC = re.compile(r"[а-яёіїєґ]")
 _ANAPHOR = re.compile(
     r"^(he|she|it|they|this|these|his|her|its|their|он|она|оно|они|это|его|её|их|эти|этот|"
     r"він|вона|воно|вони|це|цей|ці)\b",
@@ -102,25 +103,6 @@ class Ranked:
     features: dict[str, float] = field(default_factory=dict)
     matched: frozenset[str] = frozenset()  # texts of the question terms it holds
     mentions: list[StoredMention] = field(default_factory=list)
-
-
-@lru_cache(maxsize=16384)
-def forms(word: str) -> tuple[str, ...]:
-    """What a word matches by: its Snowball stem, and for a long Cyrillic word also its
-    first six letters (Snowball leaves "вакцинировали" and "вакцинацию" apart)."""
-    word = word.lower().replace("’", "'")
-    cyrillic = bool(_CYRILLIC.search(word))
-    stem = _stemmer("ru" if cyrillic else "en")(word)
-    if cyrillic and len(word) >= 7:
-        return stem, "pfx:" + word[:6]
-    return (stem,)
-
-
-@lru_cache(maxsize=4)
-def _stemmer(language: str) -> Any:
-    from .summarize import stemmer
-
-    return stemmer(language)
 
 
 @lru_cache(maxsize=16384)
@@ -289,19 +271,6 @@ def _typed(wh: str, r: Ranked, asked_keys: set[str], asked_words: set[str]) -> f
     return 0.0
 
 
-_STOP = frozenset(
-    """a an the of in on at to for by with from as is are was were be been being do does did
-    has have had will would can could should may might must and or but not no that this these
-    those it its they them their he she his her there what who whom whose which where when why
-    how many much one some any all other than then so if into about after before during over
-    under between through name named called according also only just very more most
-    и в во на с со по к ко у о об от до из за для не ни что кто как какой какая какое какие
-    каким какую какого каков какова каковы чем чего кого кем кому где когда куда откуда почему
-    сколько насколько был была было были есть это этот эта эти тот та те то его ее её их он она
-    они при про над под же ли бы также назовите приведите называется называют название
-    і з що хто як де коли який яка яке які скільки чи був була було були є це цей ця ці
-    той""".split()
-)
 _POS_WEIGHT = {"PROPN": 1.5, "NUM": 1.2, "NOUN": 1.0, "ADJ": 0.8, "VERB": 0.7, "ADV": 0.5, "X": 0.8}
 
 

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .nlp import Parsed, Token, parse
-from .rank import forms
+from .stemming import SPAN_STOP_WORDS as _STOP
+from .stemming import forms
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})(?:s|-е|-х)?\b")
@@ -85,11 +86,6 @@ _NP_RIGHT = {"compound", "flat", "flat:name", "flat:foreign", "nummod", "fixed"}
 _DETERMINERS = re.compile(
     r"^(the|a|an|this|that|these|those|its|their|his|her|our|its)\s+", re.IGNORECASE
 )
-_STOP = frozenset(
-    """a an the of in on at to for by with from as is are was were be been being and or but
-    that this these those it its their his her which who whom what when where how
-    и в во на с со по к у о об от до из за для не что это его ее её их""".split()
-)
 _PERSON_NOUNS = frozenset(
     """person people man woman men women king queen emperor empress president minister
     scientist author writer inventor engineer leader general pope bishop professor physicist
@@ -117,9 +113,10 @@ _WH_WORDS = frozenset(
 )
 
 
-_PERSON_STEMS = frozenset(forms(w)[0] for w in _PERSON_NOUNS)
-_PLACE_STEMS = frozenset(forms(w)[0] for w in _PLACE_NOUNS)
-_ORG_STEMS = frozenset(forms(w)[0] for w in _ORG_NOUNS)
+@lru_cache(maxsize=4)
+def _stems(nouns: frozenset[str]) -> frozenset[str]:
+    """The stems of a noun list, made when a question first needs them (not at import)."""
+    return frozenset(forms(w)[0] for w in nouns)
 
 
 @dataclass
@@ -172,11 +169,11 @@ def _by_head_noun(question: str) -> str | None:
         if word in _WH_WORDS:
             for noun in words[k + 1 : k + 3]:
                 base = forms(noun)[0]
-                if noun in _PERSON_NOUNS or base in _PERSON_STEMS:
+                if noun in _PERSON_NOUNS or base in _stems(_PERSON_NOUNS):
                     return "who"
-                if noun in _PLACE_NOUNS or base in _PLACE_STEMS:
+                if noun in _PLACE_NOUNS or base in _stems(_PLACE_NOUNS):
                     return "where"
-                if noun in _ORG_NOUNS or base in _ORG_STEMS:
+                if noun in _ORG_NOUNS or base in _stems(_ORG_NOUNS):
                     return "org"
             return None
     return None

@@ -24,8 +24,7 @@ import math
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable, Sequence
-from functools import lru_cache
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from summarizer.errors import BadInput
@@ -36,6 +35,8 @@ from summarizer.sentences import (
     split_sentences,
     words,
 )
+from summarizer.stemming import norm_language as _norm_language
+from summarizer.stemming import stemmer, stop_words
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,6 @@ _AGENCY_DATELINE = re.compile(
 # How a sentence ends: a heading, a caption or a deck above the story often does not.
 _TERMINAL = re.compile(r"[.!?…:;][\"'»”’)\]]*$")
 
-_SUMY_LANGUAGE = {"en": "english", "ru": "russian", "uk": "ukrainian"}
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 # Words that mark a sentence as hedged or off-topic, for Edmundson's cue method
 # (sumy refuses an empty list).
@@ -61,48 +61,6 @@ _STIGMA_WORDS = {
     "ru": ("якобы", "возможно", "вероятно", "слухи", "предположительно"),
     "uk": ("нібито", "можливо", "ймовірно", "чутки", "імовірно"),
 }
-
-
-def _norm_language(language: str) -> str:
-    """``language`` as one of "en", "ru", "uk"; anything else is treated as English."""
-    language = (language or "en").lower()[:2]
-    return language if language in _SUMY_LANGUAGE else "en"
-
-
-@lru_cache(maxsize=4)
-def stop_words(language: str) -> frozenset[str]:
-    """Lower-cased stop words for ``language``: sumy's lists, and stop-words' for Russian."""
-    language = _norm_language(language)
-    if language == "ru":
-        from stop_words import get_stop_words
-
-        found: Sequence[str] = get_stop_words("russian")
-    else:
-        from sumy.utils import get_stop_words as sumy_stop_words
-
-        found = list(sumy_stop_words(_SUMY_LANGUAGE[language]))
-    return frozenset(w.strip().lower() for w in found if w.strip())
-
-
-@lru_cache(maxsize=4)
-def stemmer(language: str) -> Callable[[str], str]:
-    """A word stemmer for ``language``, remembering the last 65,536 words it stemmed.
-
-    sumy's :class:`~sumy.nlp.stemmers.Stemmer` wraps NLTK's Snowball stemmers
-    (English, Russian; no data files needed) and ships its own Ukrainian stemmer.
-    Should one be unavailable, words are only lower-cased. Snowball is slow (about
-    0.1 ms a Russian word) and news repeat their words, so stems are cached: sumy's
-    summarizers, which stem every word of every sentence again, are given this one too.
-    """
-    from sumy.nlp.stemmers import Stemmer, null_stemmer
-
-    try:
-        stem: Callable[[str], str] = Stemmer(_SUMY_LANGUAGE[_norm_language(language)])
-        stem("проверка")
-    except Exception:  # a stemmer that cannot even start is not worth failing for
-        log.warning("no stemmer for %s, words are only lower-cased", language, exc_info=True)
-        return null_stemmer  # type: ignore[no-any-return]
-    return lru_cache(maxsize=65536)(stem)
 
 
 def content_stems(sentence: str, language: str) -> list[str]:

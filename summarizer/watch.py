@@ -19,14 +19,19 @@ concurrently (at most ``concurrency`` at a time).
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 from .config import Settings
-from .core import IngestReport, article_from_page, digest, ingest_one, is_url, store_digest
+from .core import (
+    IngestReport,
+    article_from_page,
+    ingest_one,
+    is_url,
+    off_loop,
+    summarize_and_store,
+)
 from .errors import FetchFailed, NewsbotError, NotAnArticle
 from .fetch import Fetcher, Page
 from .plaintext import read_text
@@ -50,21 +55,9 @@ MIN_POST_CHARS = 200  # a post without a link is an article of its own when this
 BACKFILL_PAGES = 2  # older preview pages read (?before=) when a channel is first seen
 ADMIN_KIND = "admin"  # a channel whose posts reach the bot as channel_post updates
 
-T = TypeVar("T")
 
-
-async def off_loop(func: Callable[..., T], *args: Any) -> T:
-    """Run blocking ``func(*args)`` in the loop's default executor."""
-    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(func, *args))
-
-
-def _digest_and_store(
-    store: Store, page: Page, via: str | None, facts: bool = False
-) -> IngestResult:
-    article = article_from_page(page)
-    if via and not article.via:
-        article.via = via
-    return store_digest(store, digest(article, facts=facts))
+def _page_and_store(store: Store, page: Page, via: str | None, facts: bool = False) -> IngestResult:
+    return summarize_and_store(store, article_from_page(page), via, facts)
 
 
 async def ingest_link(
@@ -79,7 +72,7 @@ async def ingest_link(
         existing = store.find_article(url=page.url)
         if existing is not None:
             return IngestResult(existing, created=False)
-    return await off_loop(_digest_and_store, store, page, via, facts)
+    return await off_loop(_page_and_store, store, page, via, facts)
 
 
 @dataclass
@@ -130,7 +123,7 @@ async def _ingest_url(
     if looks_like_feed(page.text, page.content_type):
         await _ingest_feed_page(page, store, fetcher, settings, report, source=None)
         return
-    result = await off_loop(_digest_and_store, store, page, None)
+    result = await off_loop(_page_and_store, store, page, None)
     (report.added if result.created else report.duplicates).append(result.article_id)
 
 
@@ -192,7 +185,7 @@ async def poll_source(
                     feed_page = await fetcher.fetch(feeds[0])
                     await _ingest_feed_page(feed_page, store, fetcher, settings, report, source)
                 else:
-                    result = await off_loop(_digest_and_store, store, page, None)
+                    result = await off_loop(_page_and_store, store, page, None)
                     (report.added if result.created else report.duplicates).append(
                         result.article_id
                     )
@@ -275,7 +268,7 @@ def _store_post_text(store: Store, post: ChannelPost, tme_url: str) -> IngestRes
     article = read_text(post.text, tme_url=tme_url)
     article.url, article.via = post.url, post.url
     article.published = article.published or post.published
-    return store_digest(store, digest(article, facts=False))
+    return summarize_and_store(store, article)
 
 
 async def _ingest_feed_page(

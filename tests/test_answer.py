@@ -281,7 +281,8 @@ def test_ranking_puts_the_sentence_that_says_it_first(news: Store) -> None:
 
 
 def test_russian_stems_find_other_forms_of_a_word() -> None:
-    from summarizer.rank import forms, search_words
+    from summarizer.rank import search_words
+    from summarizer.stemming import forms
 
     # Snowball keeps "вакцинировали" and "вакцинацию" apart; the six-letter prefix joins them
     assert set(forms("вакцинировали")) & set(forms("вакцинацию"))
