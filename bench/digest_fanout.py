@@ -351,7 +351,7 @@ def verdict(o: Outcome) -> list[str]:
     return [
         f"Goal (≥ 90% of 30/s, 0 lost, 0 duplicated): **{'met' if met else 'not met'}**, "
         f"{o.rate_share:.1%}, {o.lost} lost, {o.duplicated} duplicated. The sender "
-        "(`bot.app.PriorityPacer`) counts each message against the one-second window from its",
+        "(`bot.pacing.PriorityPacer`) counts each message against the one-second window from its",
         "turn until a second after its answer, since Telegram may count it anywhere in between:",
         "a stalled event loop or a slow network then slows the pace instead of drawing 429s,",
         "and the rate falls short of 30/s by about the share of a second a request takes.",

@@ -23,8 +23,7 @@ from typing import Any, TextIO
 # machine). Set before numpy is first imported; an explicit setting wins.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from summarizer.config import Settings
-from summarizer.errors import BadInput, NewsbotError
+from summarizer import BadInput, NewsbotError, Settings
 
 logger = logging.getLogger("newsbot")
 
@@ -39,7 +38,7 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from summarizer.summarize import ALGORITHMS, DEFAULT_ALGORITHM
+    from summarizer import ALGORITHMS, DEFAULT_ALGORITHM
 
     parser = _ArgumentParser(
         prog="newsbot",
@@ -201,19 +200,19 @@ def _replace(settings: Settings, **changes: Any) -> Settings:
 
 
 def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
-    from summarizer import core
+    import summarizer
 
     async def read() -> Any:
         if args.source == "-":
             # no name: read_document tells HTML from plain text by the content
-            return core.read_document(sys.stdin.buffer.read(), tme_url=settings.tme_url)
-        if core.is_url(args.source):
+            return summarizer.read_document(sys.stdin.buffer.read(), tme_url=settings.tme_url)
+        if summarizer.is_url(args.source):
             async with _fetcher(settings) as fetcher:
-                return await core.read_url(args.source, fetcher)
-        return core.read_file(args.source, tme_url=settings.tme_url)
+                return await summarizer.read_url(args.source, fetcher)
+        return summarizer.read_file(args.source, tme_url=settings.tme_url)
 
     article = asyncio.run(read())
-    result = core.digest(
+    result = summarizer.summarize_article(
         article, count=args.sentences, algorithm=args.algorithm, language=args.lang
     )
     if args.json:
@@ -224,11 +223,11 @@ def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from summarizer import core
+    import summarizer
     from summarizer.store import open_store
 
     folder = Path(args.seeds) if args.seeds else _default_seeds()
-    files = core.expand_paths([str(folder)])
+    files = summarizer.expand_paths([str(folder)])
     if not files:
         raise BadInput("cli.no_seeds", folder=folder)
     db = args.db or ":memory:"  # the tour leaves nothing behind unless --db is given
@@ -237,9 +236,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(db) as store:
         results = []
         for path in files:
-            article = core.read_file(path, tme_url=settings.tme_url)
-            result = core.digest(article)
-            core.store_digest(store, result)
+            article = summarizer.read_file(path, tme_url=settings.tme_url)
+            result = summarizer.summarize_article(article)
+            summarizer.store_digest(store, result)
             results.append(result)
         # the store holds every seed before the first question: answers may come from any
         for result in results:
@@ -251,7 +250,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def print_demo_facts(store: Any, result: Any, out: TextIO, limit: int = 5) -> None:
     """A few of the article's facts, and answers to questions made from them."""
-    from summarizer.answer import answer_question, sample_questions
+    from summarizer import answer_question, sample_questions
 
     if result.analysis is None:
         return
@@ -290,22 +289,24 @@ def _default_seeds() -> Path:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from summarizer import core, watch
+    import summarizer
     from summarizer.store import open_store
 
-    items = core.expand_paths(args.items)
+    items = summarizer.expand_paths(args.items)
     with open_store(settings.db) as store:
 
-        async def run(progress: Callable[[str], None]) -> core.IngestReport:
+        async def run(progress: Callable[[str], None]) -> summarizer.IngestReport:
             async with _fetcher(settings) as fetcher:
-                return await watch.ingest_any(items, store, fetcher, settings, progress=progress)
+                return await summarizer.ingest_any(
+                    items, store, fetcher, settings, progress=progress
+                )
 
         report = _with_progress(items, run, quiet=args.quiet or len(items) < 2)
     return _print_report(report, args.json, "ingested")
 
 
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
-    from summarizer.sources import parse_source
+    from summarizer import parse_source
     from summarizer.store import open_store
 
     if args.action is None:
@@ -352,7 +353,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
-    from summarizer import watch
+    import summarizer
     from summarizer.store import open_store
 
     with open_store(settings.db) as store:
@@ -362,14 +363,14 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
 
         async def run(progress: Callable[[str], None]) -> Any:
             async with _fetcher(settings) as fetcher:
-                return await watch.poll_all(store, fetcher, settings, progress=progress)
+                return await summarizer.poll_all(store, fetcher, settings, progress=progress)
 
         report = _with_progress([s.key for s in sources], run, quiet=args.quiet)
     return _print_report(report, args.json, "polled")
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from summarizer.answer import answer_question
+    from summarizer import answer_question
     from summarizer.store import open_store
 
     if args.question == ["-"]:
@@ -391,7 +392,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
-    from summarizer.answer import facts_about, known_entities
+    from summarizer import facts_about, known_entities
     from summarizer.store import open_store
 
     name = " ".join(args.entity).strip()
@@ -423,7 +424,7 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 
 def _read_pending_facts(store: Any) -> None:
     """Read the facts ingest left pending (all of them: the list covers every article)."""
-    from summarizer.pending import read_all_pending
+    from summarizer import read_all_pending
 
     pending = store.count_pending_facts()
     if not pending:
@@ -551,7 +552,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
 
 
 def _fetcher(settings: Settings) -> Any:
-    from summarizer.fetch import Fetcher
+    from summarizer import Fetcher
 
     return Fetcher.from_settings(settings)  # NEWSBOT_FETCH_* hold for the CLI as for the bot
 

@@ -1,23 +1,14 @@
-"""Scheduled digests: when each user gets one, what it holds, and sending it exactly once.
+"""Scheduled digests: each user's job, and sending each digest exactly once.
 
-* **When.** A user's digest time is a local ``HH:MM`` in their zone (an IANA
-  zone, ``UTC`` or a fixed offset), daily, on weekdays or weekly (Mondays).
-  :func:`next_slot` and :func:`previous_slot` turn that into instants with
-  ``zoneinfo``, so 08:00 Europe/Kyiv stays 08:00 local across daylight-saving
-  changes; a local time that does not exist on a spring-forward day moves on by
-  the gap (03:30 becomes 04:30). Each user has one PTB JobQueue job, named after
-  the chat and replaced on every change (``run_once`` at the next slot, which
-  schedules the one after as it runs). :meth:`Digests.rebuild` recreates them
-  from the store at start, and sends at once a digest missed while the bot was
-  down when it is less than an hour late.
-* **What.** The articles stored since the user's last digest (the watermark
-  ``since``), from their watched sources or from all when they watch none, and
-  not already in one of their digests. Articles that tell the same story
-  (same link, or near-identical titles or summaries) are merged into one story
-  that lists every source; the stories that most sources carried come first,
-  then the freshest. Keyword filters (``/filter +word -word``) keep or drop
-  whole stories, matching whole words and phrases on titles and summaries,
-  ignoring case and accents. User text is never a regular expression.
+* **When** (:mod:`bot.schedule`). Each user has one PTB JobQueue job, named
+  after the chat and replaced on every change (``run_once`` at the next slot,
+  which schedules the one after as it runs). :meth:`Digests.rebuild` recreates
+  them from the store at start, and sends at once a digest missed while the bot
+  was down when it is less than an hour late.
+* **What** (:mod:`bot.stories`). The articles stored since the user's last
+  digest (the watermark ``since``), from their watched sources or from all when
+  they watch none, not already in one of their digests, merged into stories and
+  filtered by the user's keywords.
 * **Exactly once.** A digest is keyed ``<user>@<slot>``. Before the first
   message its parts are written down as *pending* (so a restart resends the very
   same messages), each part sent is recorded, and the end is recorded in the
@@ -27,10 +18,9 @@
   the milliseconds before the bot died and recorded it, since the Bot API has no
   idempotency key of its own. A user who blocked the bot (403) is paused
   (marked inactive) until they write again.
-* **At Telegram's pace.** Digest sends run in the *background lane*
-  (:data:`LANE`): the rate limiter in :mod:`bot.app` serves replies to users
-  before them, and at most ``concurrency`` digests are composed or in flight at
-  a time.
+* **At Telegram's pace.** Digest sends run in the background lane
+  (:data:`bot.pacing.LANE`): replies to users go first, and at most
+  ``concurrency`` digests are composed or in flight at a time.
 """
 
 from __future__ import annotations
@@ -39,26 +29,23 @@ import asyncio
 import contextlib
 import functools
 import logging
-import re
-import unicodedata
-from collections.abc import Callable, Iterator, Sequence
-from contextvars import ContextVar
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from apscheduler.jobstores.base import JobLookupError
 from telegram import ReplyParameters
 from telegram.error import Forbidden
 
-from summarizer.store import DigestCandidate, DigestSettings, Store
-from summarizer.urls import normalize_url
-from summarizer.watch import off_loop
+from summarizer import off_loop
+from summarizer.store import DigestSettings, Store
 
 from . import i18n, texts
+from .pacing import background_lane
 from .render import split_html
+from .schedule import delivery_key, iso, next_slot, period, previous_slot, zone_of
+from .stories import SUMMARY_SENTENCES, KeywordFilter, grouped
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -66,316 +53,16 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TIME = "08:00"
 MAX_STORIES = 15  # stories in one digest; the rest are counted in a last line
-SUMMARY_SENTENCES = 3
 MAX_CANDIDATES = 400  # newest articles considered for one digest
 CATCH_UP = timedelta(hours=1)  # a digest missed while down is sent when less late than this
-MAX_FILTER_TERMS = 20
-MAX_TERM_CHARS = 60
 JOB_PREFIX = "digest:"
 SYNC_EVERY = 30.0  # seconds: how soon the leader follows subscriptions changed elsewhere
-
-#: "reply" for everything a user is waiting for; "digest" while a digest is sent.
-LANE: ContextVar[str] = ContextVar("newsbot_send_lane", default="reply")
-
-
-@contextlib.contextmanager
-def background_lane() -> Iterator[None]:
-    token = LANE.set("digest")
-    try:
-        yield
-    finally:
-        LANE.reset(token)
-
-
-# -- when ---------------------------------------------------------------------------------
-
-
-_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
-_OFFSET = re.compile(r"(?:UTC|GMT)([+-])(\d{1,2})(?::?([0-5]\d))?", re.IGNORECASE)
-
-
-def zone_of(name: str | None, default: str = "UTC") -> tzinfo:
-    """The tzinfo for a stored zone name (see handlers.parse_zone); UTC if unusable."""
-    from .handlers import parse_zone
-
-    return parse_zone(name or default) or parse_zone(default) or UTC
-
-
-def _days(frequency: str) -> frozenset[int]:
-    if frequency == "weekdays":
-        return frozenset(range(5))
-    if frequency == "weekly":
-        return frozenset({0})  # Mondays
-    return frozenset(range(7))
-
-
-def _local_slot(day: date, at: time, zone: tzinfo) -> datetime:
-    # a wall time skipped by a DST change comes out shifted by the gap (fold=0)
-    return datetime.combine(day, at).replace(tzinfo=zone).astimezone(UTC)
-
-
-def _parse_at(at: str) -> time:
-    hours, minutes = at.split(":")
-    return time(int(hours), int(minutes))
-
-
-def _slots_around(
-    at: str, zone: tzinfo, frequency: str, moment: datetime, span: int = 8
-) -> list[datetime]:
-    local_day = moment.astimezone(zone).date()
-    days = _days(frequency)
-    clock = _parse_at(at)
-    out = []
-    for offset in range(-span, span + 1):
-        day = local_day + timedelta(days=offset)
-        if day.weekday() in days:
-            out.append(_local_slot(day, clock, zone))
-    return sorted(set(out))
-
-
-def next_slot(at: str, zone: tzinfo, frequency: str, after: datetime) -> datetime:
-    """The first scheduled instant strictly after ``after`` (UTC)."""
-    return min(s for s in _slots_around(at, zone, frequency, after) if s > after)
-
-
-def previous_slot(at: str, zone: tzinfo, frequency: str, now: datetime) -> datetime:
-    """The last scheduled instant at or before ``now`` (UTC)."""
-    return max(s for s in _slots_around(at, zone, frequency, now) if s <= now)
-
-
-def period(frequency: str) -> timedelta:
-    """How far back a first digest looks."""
-    return timedelta(days=7) if frequency == "weekly" else timedelta(days=1)
 
 
 def _plan(user: DigestSettings) -> tuple[str, str | None, str]:
     """What a user's digest job depends on: time, zone, frequency."""
     return (user.at or "", user.tz, user.frequency)
-
-
-def delivery_key(user_id: int, slot: datetime | str) -> str:
-    stamp = slot if isinstance(slot, str) else _iso(slot)
-    return f"{user_id}@{stamp}"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-# -- filters ------------------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: "Société" → "societe", "Ёлка" → "елка"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.casefold()
-
-
-def words(text: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"\w+", fold(text)))
-
-
-_FILTER_TERM = re.compile(r"\s*([+-])\s*(?:\"([^\"]+)\"|“([^”]+)”|«([^»]+)»|([^\s\"“«]+))")
-
-
-@dataclass
-class FilterChange:
-    include: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    clear: bool = False
-
-
-def parse_filter(text: str) -> FilterChange:
-    """``+word -word +"a phrase"`` or ``clear``. ValueError(html reply) on anything else."""
-    body = text.strip()
-    if body.lower() in {"clear", "off", "reset", "none"}:
-        return FilterChange(clear=True)
-    change = FilterChange()
-    position = 0
-    while position < len(body):
-        match = _FILTER_TERM.match(body, position)
-        if not match:
-            raise ValueError(texts.filter_usage(body[position:].strip()))
-        term = " ".join(next(g for g in match.groups()[1:] if g is not None).split())
-        if not words(term) or len(term) > MAX_TERM_CHARS:
-            raise ValueError(texts.filter_usage(term))
-        (change.include if match.group(1) == "+" else change.exclude).append(term)
-        position = match.end()
-        while position < len(body) and body[position].isspace():
-            position += 1
-    return change
-
-
-def apply_filter_change(
-    include: Sequence[str], exclude: Sequence[str], change: FilterChange
-) -> tuple[list[str], list[str]]:
-    """The new (include, exclude): a term moves to the list it was last given with."""
-    if change.clear:
-        return [], []
-    new_include, new_exclude = list(include), list(exclude)
-    for term, target, other in [(t, new_include, new_exclude) for t in change.include] + [
-        (t, new_exclude, new_include) for t in change.exclude
-    ]:
-        key = words(term)
-        other[:] = [t for t in other if words(t) != key]
-        if all(words(t) != key for t in target):
-            target.append(term)
-    if len(new_include) + len(new_exclude) > MAX_FILTER_TERMS:
-        raise ValueError(texts.too_many_filters(MAX_FILTER_TERMS))
-    return new_include, new_exclude
-
-
-def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
-    if not needle:
-        return False
-    size = len(needle)
-    first = needle[0]
-    return any(
-        haystack[i] == first and haystack[i : i + size] == needle
-        for i in range(len(haystack) - size + 1)
-    )
-
-
-class KeywordFilter:
-    """Whole words and phrases, case- and accent-insensitive. Never a regular expression."""
-
-    def __init__(self, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> None:
-        self.include = [words(t) for t in include if words(t)]
-        self.exclude = [words(t) for t in exclude if words(t)]
-
-    def __bool__(self) -> bool:
-        return bool(self.include or self.exclude)
-
-    def allows(self, texts_: Sequence[str]) -> bool:
-        tokens = [words(t) for t in texts_ if t]
-        if any(_contains(t, term) for term in self.exclude for t in tokens):
-            return False
-        if self.include:
-            return any(_contains(t, term) for term in self.include for t in tokens)
-        return True
-
-
-# -- what ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Story:
-    """One story told by one or more articles (near-duplicates merged)."""
-
-    members: list[DigestCandidate]
-
-    @property
-    def lead(self) -> DigestCandidate:
-        # the fullest telling: most summary sentences, then the first stored
-        return max(self.members, key=lambda c: (len(c.stored.summary), -c.stored.id))
-
-    @property
-    def sources(self) -> list[tuple[str, str]]:
-        """(name, link) of every source that carried the story, without repeats."""
-        seen: dict[str, str] = {}
-        for member in sorted(self.members, key=lambda c: c.stored.id):
-            url = member.stored.article.url or ""
-            names = [source_name(*s) for s in member.sources] or [_site(member)]
-            for name in names:
-                if name and name not in seen:
-                    seen[name] = url
-        return list(seen.items())
-
-    @property
-    def newest(self) -> str:
-        return max(c.stored.ingested_at for c in self.members)
-
-    def texts(self) -> list[str]:
-        out: list[str] = []
-        for member in self.members:
-            out.append(member.stored.article.title or "")
-            out.extend(member.stored.summary)
-        return out
-
-
-def source_name(kind: str, key: str, url: str) -> str:
-    if kind == "channel":
-        return f"@{key}"
-    if kind == "admin":
-        tail = url.rstrip("/").rsplit("/", 1)[-1]
-        if tail and not tail.lstrip("-").isdigit() and tail != "c":
-            return f"@{tail}"
-        return texts.UNNAMED_CHANNEL
-    host = urlsplit(url).hostname or url
-    return host.removeprefix("www.")
-
-
-def _site(member: DigestCandidate) -> str:
-    article = member.stored.article
-    if article.site:
-        return article.site
-    host = urlsplit(article.url or "").hostname or ""
-    return host.removeprefix("www.")
-
-
-_STOP = frozenset(
-    "the a an and or of to in on for at by with from as is are was were be has have had "
-    "it its this that after over into about new says said и в во на с со по за из к от для "
-    "о об что как не а но і та у з до від".split()
-)
-
-
-def _title_set(member: DigestCandidate) -> frozenset[str]:
-    return frozenset(w for w in words(member.stored.article.title or "") if w not in _STOP)
-
-
-def _shingles(member: DigestCandidate) -> frozenset[tuple[str, ...]]:
-    tokens = words(" ".join(member.stored.summary[:SUMMARY_SENTENCES]))
-    return frozenset(tokens[i : i + 3] for i in range(max(0, len(tokens) - 2)))
-
-
-def _similar(a: frozenset[Any], b: frozenset[Any], threshold: float, minimum: int) -> bool:
-    if len(a) < minimum or len(b) < minimum:
-        return False
-    shared = len(a & b)
-    return shared >= minimum and shared / len(a | b) >= threshold
-
-
-def group_stories(candidates: Sequence[DigestCandidate]) -> list[Story]:
-    """Merge articles that tell the same story, most important (sources, freshness) first."""
-    parent = list(range(len(candidates)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def join(i: int, j: int) -> None:
-        parent[root(i)] = root(j)
-
-    by_url: dict[str, int] = {}
-    for index, member in enumerate(candidates):
-        url = member.stored.article.url
-        if url:
-            key = normalize_url(url)
-            if key in by_url:
-                join(index, by_url[key])
-            else:
-                by_url[key] = index
-    titles = [_title_set(c) for c in candidates]
-    shingles = [_shingles(c) for c in candidates]
-    for i in range(len(candidates)):
-        for j in range(i + 1, len(candidates)):
-            if root(i) == root(j):
-                continue
-            if _similar(titles[i], titles[j], 0.6, 3) or _similar(shingles[i], shingles[j], 0.4, 4):
-                join(i, j)
-    groups: dict[int, list[DigestCandidate]] = {}
-    for index, member in enumerate(candidates):
-        groups.setdefault(root(index), []).append(member)
-    stories = [Story(members) for members in groups.values()]
-    stories.sort(key=lambda s: s.newest, reverse=True)
-    stories.sort(key=lambda s: len(s.sources), reverse=True)  # stable: freshness breaks ties
-    return stories
 
 
 @dataclass
@@ -403,10 +90,10 @@ def compose(
 def _compose(
     store: Store, user: DigestSettings, until: datetime, since: str | None, scheduled: bool
 ) -> Composed:
-    start = since or user.since or _iso(until - period(user.frequency))
-    candidates = store.digest_candidates(user.user_id, start, _iso(until), MAX_CANDIDATES)
+    start = since or user.since or iso(until - period(user.frequency))
+    candidates = store.digest_candidates(user.user_id, start, iso(until), MAX_CANDIDATES)
     keywords = KeywordFilter(user.include, user.exclude)
-    stories = [s for s in _grouped(candidates) if not keywords or keywords.allows(s.texts())]
+    stories = [s for s in grouped(candidates) if not keywords or keywords.allows(s.texts())]
     if not stories:
         if scheduled and user.skip_empty:
             return Composed([], [], 0)
@@ -430,34 +117,6 @@ def _compose(
     return Composed(split_html("\n\n".join(blocks)), ids, len(shown))
 
 
-def _grouped(candidates: list[DigestCandidate]) -> list[Story]:
-    # subscribers with the same sources and watermark share the work (a fan-out hits this)
-    key = tuple(c.stored.id for c in candidates)
-    index = {c.stored.id: c for c in candidates}
-    return [Story([index[i] for i in ids]) for ids in _grouped_ids(key, _CandidateBag(candidates))]
-
-
-class _CandidateBag:
-    """Carries the candidates into the cache without making them part of its key."""
-
-    def __init__(self, candidates: list[DigestCandidate]) -> None:
-        self.candidates = candidates
-
-    def __hash__(self) -> int:
-        return 0
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _CandidateBag)
-
-
-@lru_cache(maxsize=64)
-def _grouped_ids(key: tuple[int, ...], bag: _CandidateBag) -> list[list[int]]:
-    return [[m.stored.id for m in s.members] for s in group_stories(bag.candidates)]
-
-
-# -- sending ---------------------------------------------------------------------------------
-
-
 class Digests:
     """The digest jobs of one application, and the delivery of each digest."""
 
@@ -469,8 +128,11 @@ class Digests:
         *,
         concurrency: int = 8,
         clock: Callable[[], datetime] | None = None,
+        on_late: Callable[[float], None] | None = None,
     ) -> None:
         self.application = application
+        # told how many seconds after its slot each scheduled digest starts (metrics)
+        self.on_late = on_late
         self.store = store
         self.default_zone = default_zone
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -528,7 +190,7 @@ class Digests:
         self._jobs[user.user_id] = self.job_queue.run_once(
             self._job,
             when=slot,
-            data=_iso(slot),
+            data=iso(slot),
             name=name,
             chat_id=user.chat_id,
             user_id=user.user_id,
@@ -553,7 +215,7 @@ class Digests:
                 self.job_queue.run_once(
                     self._late_job,
                     when=0,
-                    data=_iso(missed),
+                    data=iso(missed),
                     name=f"{JOB_PREFIX}{user.user_id}:late",
                     user_id=user.user_id,
                     job_kwargs={"misfire_grace_time": int(CATCH_UP.total_seconds())},
@@ -657,6 +319,8 @@ class Digests:
         reply_to: int | None = None,
     ) -> str:
         """Send the digest for (user, slot) unless it was sent; its final status."""
+        if scheduled and self.on_late is not None:
+            self.on_late((self.clock() - slot).total_seconds())
         key = key or delivery_key(user.user_id, slot)
         running = self._inflight.get(key)
         if running is not None:  # the same digest already on its way (a late job and a tick)
@@ -693,8 +357,8 @@ class Digests:
                 self.store.begin_digest,
                 key,
                 user.user_id,
-                _iso(slot),
-                _iso(until),
+                iso(slot),
+                iso(until),
                 composed.parts,
                 composed.article_ids,
             )

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from summarizer.config import Settings
+from summarizer import Settings
 
 __all__ = ["FloodControl", "is_admin"]
 

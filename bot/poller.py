@@ -26,13 +26,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from summarizer.config import Settings
-from summarizer.core import IngestReport
-from summarizer.fetch import Fetcher
+from summarizer import ADMIN_KIND, Fetcher, IngestReport, Settings, off_loop, poll_source
 from summarizer.store import Source, Store
-from summarizer.watch import ADMIN_KIND, off_loop, poll_source
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +52,7 @@ class Poller:
         max_backoff: float = MAX_BACKOFF,
         claim_as: str | None = None,
         lease_seconds: float | None = None,
+        on_report: Callable[[Source, IngestReport], None] | None = None,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
@@ -64,6 +63,7 @@ class Poller:
         self.claim_as = claim_as  # None: read every source (one process); else lease them
         # a lease outlives the longest poll, so no other process takes a source mid-poll
         self.lease_seconds = lease_seconds or source_timeout + 60.0
+        self.on_report = on_report  # told of every poll that ended (metrics, the worker)
         self._gate = asyncio.Semaphore(self.concurrency)
         self._running: dict[int, asyncio.Task[IngestReport]] = {}
 
@@ -161,6 +161,12 @@ class Poller:
         return task
 
     async def _poll(self, source: Source) -> IngestReport:
+        report = await self._poll_once(source)
+        if self.on_report is not None:
+            self.on_report(source, report)
+        return report
+
+    async def _poll_once(self, source: Source) -> IngestReport:
         async with self._gate:
             try:
                 async with asyncio.timeout(self.source_timeout):

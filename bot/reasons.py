@@ -11,7 +11,9 @@ stays as it is. ``tests/test_i18n.py`` checks that every code is here.
 
 from __future__ import annotations
 
-from summarizer.errors import MESSAGES, NewsbotError, parse
+from summarizer import ERROR_MESSAGES as MESSAGES
+from summarizer import NewsbotError
+from summarizer import parse_error as parse
 
 from .i18n import N_, current
 from .i18n import gettext as _

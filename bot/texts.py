@@ -20,8 +20,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from summarizer.article import Article
-from summarizer.errors import NewsbotError
+from summarizer import Article, NewsbotError
 from summarizer.store import Source
 
 from .i18n import N_, ngettext

@@ -26,11 +26,8 @@ import signal
 import time
 from dataclasses import dataclass, field
 
-from summarizer.config import Settings
-from summarizer.core import IngestReport
-from summarizer.fetch import Fetcher
+from summarizer import Fetcher, IngestReport, Settings, off_loop
 from summarizer.store import Source, Store, open_store
-from summarizer.watch import off_loop
 
 from .leader import worker_name
 from .poller import Poller
@@ -50,20 +47,13 @@ class WorkerReport:
     sources: list[str] = field(default_factory=list)  # keys, in the order polled
     seconds: float = 0.0
 
-
-class _CountingPoller(Poller):
-    def __init__(self, report: WorkerReport, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.report = report
-
-    async def _poll(self, source: Source) -> IngestReport:
-        result = await super()._poll(source)
-        self.report.polled += 1
-        self.report.new += len(result.added)
-        self.report.known += len(result.duplicates)
-        self.report.failed += len(result.failed)
-        self.report.sources.append(source.key)
-        return result
+    def count(self, source: Source, result: IngestReport) -> None:
+        """One poll ended (the poller's ``on_report``)."""
+        self.polled += 1
+        self.new += len(result.added)
+        self.known += len(result.duplicates)
+        self.failed += len(result.failed)
+        self.sources.append(source.key)
 
 
 #: a page like those the sources bring, in each language the detector loads a model for
@@ -88,13 +78,12 @@ _WARM_UP_PAGES = [
 def warm_up() -> None:
     """Load what ingesting needs now rather than in the first poll: trafilatura, the
     language models and the summarizer. Not the parsers (spaCy, natasha: some 400 MB):
-    the worker leaves the facts pending (summarizer.facts.read_pending)."""
-    from summarizer.core import digest
-    from summarizer.extract import extract_html
+    the worker leaves the facts pending (summarizer.read_pending)."""
+    from summarizer import extract_html, summarize_article
 
     for page in _WARM_UP_PAGES:
         try:
-            digest(extract_html(page, "https://warm-up.invalid/"), facts=False)
+            summarize_article(extract_html(page, "https://warm-up.invalid/"), facts=False)
         except Exception:  # a broken install shows up, with its reason, in the first poll
             logger.debug("warm-up failed", exc_info=True)
 
@@ -115,13 +104,13 @@ async def run_worker(
     own_store = store is None
     store = store or open_store(settings.db)
     fetcher = Fetcher.from_settings(settings)
-    poller = _CountingPoller(
-        report,
+    poller = Poller(
         store,
         fetcher,
         settings,
         concurrency=concurrency or settings.worker_concurrency,
         claim_as=name,
+        on_report=report.count,
     )
     try:
         await off_loop(warm_up)

@@ -21,6 +21,7 @@ from aiohttp import web
 
 from bot.app import NewsbotApp, build_application
 from summarizer.config import Settings
+from summarizer.fetch import Fetcher
 from summarizer.store import open_store
 from tests.conftest import ISTANBUL, SEEDS
 from tests.helpers.articles import seed_page
@@ -95,10 +96,16 @@ class Harness:
 
 @asynccontextmanager
 async def running(
-    api: BotApiStandIn, settings: Settings, *, pace: float = 0.0
+    api: BotApiStandIn,
+    settings: Settings,
+    *,
+    pace: float = 0.0,
+    make_fetcher: Callable[[Settings], Fetcher] | None = None,
 ) -> AsyncIterator[NewsbotApp]:
     """The application started as run_polling starts it, stopped as it stops it."""
     app = build_application(settings, pace=pace)
+    if make_fetcher is not None:
+        app.bot_data.make_fetcher = make_fetcher
     await app.initialize()
     assert app.post_init is not None
     await app.post_init(app)
@@ -539,7 +546,7 @@ async def test_an_edit_to_the_text_a_message_shows_already_is_done_not_an_error(
 
     from telegram.error import BadRequest
 
-    from bot.handlers import reply
+    from bot.handlers.send import reply
 
     edits: list[tuple[int, str]] = []
 

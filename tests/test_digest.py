@@ -9,18 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digest import (
-    KeywordFilter,
-    apply_filter_change,
-    compose,
-    delivery_key,
-    group_stories,
-    next_slot,
-    parse_filter,
-    previous_slot,
-)
-from bot.handlers import parse_zone
+from bot.digest import compose
 from bot.render import visible_length
+from bot.schedule import delivery_key, next_slot, parse_zone, previous_slot
+from bot.stories import KeywordFilter, apply_filter_change, group_stories, parse_filter
 from summarizer.article import Article
 from summarizer.store import SQLiteStore, Store
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bench.digest_fanout import LimitedStandIn
-from bot.digest import delivery_key
+from bot.schedule import delivery_key
 from summarizer.config import Settings
 from summarizer.store import open_store
 from tests.helpers.pages import LoopbackServer

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bench.digest_fanout import LimitedStandIn, start_bot
-from bot.digest import delivery_key
+from bot.schedule import delivery_key
 from summarizer.store import open_store
 from tests.test_digest import PARK, SANCTIONS, add_story
 

@@ -118,11 +118,12 @@ class BotThread:
         self.api = await self.stack.enter_async_context(BotApiStandIn())
         site = await self.stack.enter_async_context(LoopbackServer(site_routes()))
         app_settings = make_settings(self.api, site, self.db)
-        app = await self.stack.enter_async_context(running(self.api, app_settings))
-        data = app.bot_data
-        await data.fetcher.close()
-        data._fetcher = Fetcher(address_policy=RefuseEverything())
-        data.poller.fetcher = data._fetcher
+        refusing = running(
+            self.api,
+            app_settings,
+            make_fetcher=lambda _settings: Fetcher(address_policy=RefuseEverything()),
+        )
+        await self.stack.enter_async_context(refusing)
 
     def stop(self) -> None:
         try:

@@ -18,6 +18,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.leader import LOCK_KEY, Leadership
 from summarizer.store import open_store
@@ -168,16 +169,20 @@ async def test_a_standby_holds_no_digest_job_and_the_leader_follows_changes(
                     j.name: j.data for j in app.job_queue.jobs() if j.name.startswith("digest:")
                 }
 
+            # times far from now: a slot less than an hour ago would add a late job
+            def hours_ahead(hours: int, zone: str) -> str:
+                return (datetime.now(ZoneInfo(zone)) + timedelta(hours=hours)).strftime("%H:%M")
+
             # leadership lost: no digest job, and none scheduled while standing by
             store.upsert_user(1, 1, "en")
-            store.set_subscription(1, "08:00", "UTC")
+            store.set_subscription(1, hours_ahead(12, "UTC"), "UTC")
             digests.schedule(store.digest_settings(1))  # type: ignore[arg-type]
             assert "digest:1" in jobs()
             digests.stand_down()
             await asyncio.sleep(0.1)
             assert jobs() == {}
             store.upsert_user(2, 2, "en")
-            store.set_subscription(2, "09:30", "Europe/Kyiv")
+            store.set_subscription(2, hours_ahead(6, "Europe/Kyiv"), "Europe/Kyiv")
             slot = digests.schedule(store.digest_settings(2))  # type: ignore[arg-type]
             assert slot is not None
             assert jobs() == {}

@@ -98,7 +98,7 @@ async def test_healthz_is_503_without_the_bot_api_or_the_store(tmp_path: Path) -
             async with session.get(f"http://127.0.0.1:{server.port}/healthz") as response:
                 assert response.status == 503
                 assert await response.json() == {"store": "not open", "bot_api": "unreachable"}
-            application.bot_data._store = open_store(settings.db)
+            application.bot_data.start(open_store(settings.db))
             async with session.get(f"http://127.0.0.1:{server.port}/healthz") as response:
                 assert response.status == 503
                 assert (await response.json())["store"] == "ok"
@@ -107,7 +107,7 @@ async def test_healthz_is_503_without_the_bot_api_or_the_store(tmp_path: Path) -
                 assert response.status == 200
                 assert "newsbot_articles_ingested_total 0.0" in page
                 assert "newsbot_facts_pending 0.0" in page
-            application.bot_data._store.add_article(
+            application.bot_data.store.add_article(
                 Article(text="Anna Berg opened the harbour.", url="https://news.example/1"),
                 ["Anna Berg opened the harbour."],
                 ["Anna Berg opened the harbour."],
@@ -121,8 +121,7 @@ async def test_healthz_is_503_without_the_bot_api_or_the_store(tmp_path: Path) -
     finally:
         await server.stop()
         await application.bot.request.shutdown()  # the bot was never initialized
-        if application.bot_data._store is not None:
-            application.bot_data._store.close()
+        await application.bot_data.close()
 
 
 async def test_healthz_is_200_when_store_and_api_answer(tmp_path: Path) -> None:
@@ -135,7 +134,7 @@ async def test_healthz_is_200_when_store_and_api_answer(tmp_path: Path) -> None:
             http_host="127.0.0.1",
         )
         application = build_application(settings)
-        application.bot_data._store = open_store(settings.db)
+        application.bot_data.start(open_store(settings.db))
         server = HttpServer(application, settings)
         await server.start()
         try:
@@ -146,7 +145,7 @@ async def test_healthz_is_200_when_store_and_api_answer(tmp_path: Path) -> None:
         finally:
             await server.stop()
             await application.bot.request.shutdown()  # the bot was never initialized
-            application.bot_data._store.close()
+            await application.bot_data.close()
 
 
 async def test_a_wrong_setting_stops_run_with_one_line_naming_it(tmp_path: Path) -> None:

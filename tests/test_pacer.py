@@ -1,4 +1,4 @@
-"""The overall pacer (bot.app.PriorityPacer): Telegram's per-second limit, as Telegram counts.
+"""The overall pacer (bot.pacing.PriorityPacer): Telegram's per-second limit, as Telegram counts.
 
 Telegram counts a message when it arrives, which may be any time between the
 turn we give it and the answer we get. These tests let requests arrive late
@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 
-from bot.app import PriorityPacer
+from bot.pacing import PriorityPacer
 
 
 def _most_in_one_second(times: list[float]) -> int:

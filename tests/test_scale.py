@@ -35,7 +35,7 @@ import pytest
 from aiohttp import web
 
 from bench.digest_fanout import LimitedStandIn
-from bot.digest import delivery_key
+from bot.schedule import delivery_key
 from summarizer.sources import parse_source
 from summarizer.store import open_store
 from tests.conftest import ROOT

@@ -399,13 +399,10 @@ async def bot_on(net: Net, api: BotApiStandIn, db: Path) -> AsyncIterator[Newsbo
         allow_private_urls=False,
     )
     app = build_application(settings, pace=0.0)
+    app.bot_data.make_fetcher = lambda _settings: net.fetcher()
     await app.initialize()
     assert app.post_init is not None
     await app.post_init(app)
-    data = app.bot_data
-    await data.fetcher.close()
-    data._fetcher = net.fetcher()
-    data.poller.fetcher = data._fetcher
     await app.start()
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0.0, timeout=1)

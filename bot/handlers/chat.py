@@ -1,0 +1,249 @@
+"""The chat itself: a link is summarized, a question answered; the plain chat commands."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from telegram import Message, MessageEntity, ReplyParameters, Update
+from telegram.constants import ChatAction
+
+from summarizer import (
+    URL_RE,
+    NewsbotError,
+    NotAnArticle,
+    check_url,
+    ingest_link,
+    off_loop,
+    read_text,
+    summarize_article,
+)
+
+from .. import i18n, texts
+from .send import finished, reply, respond
+
+if TYPE_CHECKING:
+    from ..context import Context
+
+MAX_QUESTION = 1000  # longer plain text is summarized as an article instead
+LATEST_DEFAULT, LATEST_MAX = 5, 10
+
+
+async def start(update: Update, context: Context) -> None:
+    await respond(update, context, texts.HELP)
+
+
+async def lang(update: Update, context: Context) -> None:
+    """/lang shows the reply language and the choices; /lang ru|uk|en changes it."""
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    wanted = (context.args or [""])[0].lower()
+    if wanted not in i18n.LANGUAGES:
+        await respond(update, context, texts.language_menu(i18n.current()))
+        return
+    await context.bot_data.stored(
+        context.bot_data.store.upsert_user, user.id, message.chat_id, wanted
+    )
+    i18n.use(wanted)
+    await respond(update, context, texts.language_set(wanted))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    message = update.effective_message
+    command = (message.text or "/").split()[0] if message else "/"
+    await respond(update, context, texts.unknown_command(command.split("@")[0]))
+
+
+async def summary(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    url = first_url(" ".join(context.args or []))
+    if url is None and context.args:
+        await respond(update, context, texts.not_a_link(" ".join(context.args)))
+        return
+    if url is None and message.reply_to_message is not None:
+        url = message_url(message.reply_to_message)
+        if url is None:
+            await respond(update, context, texts.NO_LINK_IN_REPLY)
+            return
+    if url is None:
+        await respond(update, context, texts.SUMMARY_WHAT)
+        return
+    await summarize_link(update, context, url)
+
+
+async def ask(update: Update, context: Context) -> None:
+    question = " ".join(context.args or []).strip()
+    if not question:
+        await respond(update, context, texts.ASK_WHAT)
+        return
+    await answer_question(update, context, question)
+
+
+async def text(update: Update, context: Context) -> None:
+    """Plain text: a link is summarized, anything else is a question."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    url = message_url(message)
+    if url is not None:
+        await summarize_link(update, context, url)
+    elif len(message.text) > MAX_QUESTION:
+        await summarize_text(update, context, message.text)
+    else:
+        await answer_question(update, context, message.text.strip())
+
+
+async def latest(update: Update, context: Context) -> None:
+    count = LATEST_DEFAULT
+    if context.args:
+        try:
+            count = int(context.args[0])
+        except ValueError:
+            count = 0
+        if not 1 <= count <= LATEST_MAX or len(context.args) > 1:
+            await respond(update, context, texts.LATEST_BAD)
+            return
+    stored = await context.bot_data.stored(context.bot_data.store.latest, count)
+    if not stored:
+        await respond(update, context, texts.NOTHING_STORED)
+        return
+    blocks = [texts.summary_message(s.article, s.summary) for s in stored]
+    await respond(update, context, "\n\n".join(blocks))
+
+
+async def facts(update: Update, context: Context) -> None:
+    name = " ".join(context.args or []).strip()
+    if not name:
+        await respond(update, context, texts.FACTS_WHAT)
+        return
+    if not await start_reading(update, context):
+        return
+    from summarizer import facts_about
+
+    found = await off_loop(facts_about, context.bot_data.store, name)
+    await respond(update, context, texts.facts_message(name, list(found)))
+
+
+# -- the work: summaries and answers -----------------------------------------------
+
+
+async def summarize_link(update: Update, context: Context, url: str) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    data = context.bot_data
+    user_id = update.effective_user.id if update.effective_user else message.chat_id
+    with data.limits.article(user_id) as slot:
+        if not slot:
+            await respond(update, context, texts.too_many_articles(data.limits.articles))
+            return
+        # handled again after a restart: edit the "Reading…" sent before, do not send another
+        progress: Message | int | None = data.progress.pop(update.update_id, None)
+        if progress is None:
+            progress = await context.bot.send_message(
+                message.chat_id,
+                texts.WORKING_ON_LINK,
+                reply_parameters=ReplyParameters(
+                    message.message_id, allow_sending_without_reply=True
+                ),
+            )
+            await data.stored(data.store.note_progress, update.update_id, progress.message_id)
+        try:
+            # a malformed URL ("http://[x]") is refused here, before the store parses it
+            url = check_url(url, allow_private=True)  # addresses: checked by the fetcher
+            # the facts now, not later: a link sent is a link about to be asked about
+            result = await ingest_link(url, data.store, data.fetcher, facts=True)
+            stored = await data.stored(data.store.get_article, result.article_id)
+            if stored is None:
+                raise NotAnArticle("chat.not_stored")
+            html = texts.summary_message(stored.article, stored.summary)
+        except NewsbotError as exc:
+            html = texts.failed(exc)
+        await reply(context, message.chat_id, html, edit=progress)
+        await finished(update, context)
+
+
+async def summarize_text(update: Update, context: Context, body: str) -> None:
+    """A long text pasted in chat: summarized like an article (and not stored)."""
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    try:
+        article = read_text(body, tme_url=context.bot_data.settings.tme_url)
+        result = await off_loop(summarize_article, article)
+    except NotAnArticle:
+        await respond(update, context, texts.TOO_LONG_QUESTION)
+        return
+    except NewsbotError as exc:
+        await respond(update, context, texts.failed(exc))
+        return
+    await respond(update, context, texts.summary_message(result.article, result.summary))
+
+
+async def start_reading(update: Update, context: Context) -> bool:
+    """Show "typing…" while the store is read; False (and the user told) without the
+    question-answering extras installed."""
+    try:
+        from summarizer import answer_question  # noqa: F401  (its parsers are installed)
+    except ImportError:
+        await respond(update, context, texts.NO_QA)
+        return False
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    return True
+
+
+async def answer_question(update: Update, context: Context, question: str) -> None:
+    if not await start_reading(update, context):
+        return
+    from summarizer import answer_question as answer
+
+    metrics = context.bot_data.metrics
+    try:
+        with metrics.answering():
+            result = await off_loop(answer, context.bot_data.store, question)
+    except NewsbotError as exc:
+        await respond(update, context, texts.failed(exc))
+        return
+    metrics.answers.labels("yes" if result.answer is not None else "no").inc()
+    await respond(update, context, texts.answer_message(result))
+
+
+# -- links in messages ---------------------------------------------------------------
+
+
+def first_url(body: str) -> str | None:
+    """The first link written in ``body`` (``t.me/…`` given its scheme), or None."""
+    match = URL_RE.search(body)
+    if not match:
+        return None
+    url = match.group(0).rstrip(".,;:!?)»”")
+    return url if url.lower().startswith(("http://", "https://")) else "https://" + url
+
+
+def entity_urls(message: Message) -> list[str]:
+    """The links of a message (or its caption): its entities, else the first one written."""
+    urls: list[str] = []
+    for entities in (
+        message.parse_entities([MessageEntity.URL, MessageEntity.TEXT_LINK]),
+        message.parse_caption_entities([MessageEntity.URL, MessageEntity.TEXT_LINK]),
+    ):
+        for entity, value in entities.items():
+            is_link = entity.type == MessageEntity.TEXT_LINK and entity.url
+            urls.append(entity.url if is_link and entity.url else value)
+    if not urls:
+        found = first_url(message.text or message.caption or "")
+        urls = [found] if found else []
+    return urls
+
+
+def message_url(message: Message) -> str | None:
+    for url in entity_urls(message):
+        if not url.lower().startswith(("http://", "https://")):
+            url = "https://" + url
+        return url
+    return None

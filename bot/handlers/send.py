@@ -1,0 +1,82 @@
+"""Sending: every reply to a user goes through :func:`reply` or :func:`respond`."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from telegram import Message, ReplyParameters, Update
+from telegram.error import BadRequest, Forbidden
+
+from ..render import split_html
+
+if TYPE_CHECKING:
+    from ..context import Context
+
+logger = logging.getLogger(__name__)
+
+
+async def reply(
+    context: Context,
+    chat_id: int,
+    html: str,
+    *,
+    reply_to: int | None = None,
+    edit: Message | int | None = None,
+) -> None:
+    """Send ``html`` (split under 4,096 characters), editing ``edit`` with the first part.
+
+    The texts of :mod:`bot.texts` are HTML already: nothing is escaped here.
+    """
+    parts = split_html(html)
+    edit_id = edit if isinstance(edit, int) or edit is None else edit.id
+    try:
+        for index, part in enumerate(parts):
+            if index == 0 and edit_id is not None:
+                await edit_text(context, chat_id, edit_id, part)
+            else:
+                await context.bot.send_message(
+                    chat_id,
+                    part,
+                    reply_parameters=(
+                        ReplyParameters(reply_to, allow_sending_without_reply=True)
+                        if reply_to is not None and index == 0
+                        else None
+                    ),
+                )
+    except Forbidden:
+        logger.info("chat %s blocked the bot; marking it inactive", chat_id)
+        await context.bot_data.stored(context.bot_data.store.set_user_active, chat_id, False)
+
+
+async def edit_text(context: Context, chat_id: int, message_id: int, html: str) -> None:
+    """Edit a message; one that shows ``html`` already is left as it is.
+
+    That happens when an update is handled again after a restart (see
+    :func:`bot.app.replay_unfinished`) and the process killed had edited the
+    message but not yet recorded the update as finished. Telegram refuses the
+    edit ("message is not modified"): the answer is there, so it is done.
+    """
+    try:
+        await context.bot.edit_message_text(html, chat_id=chat_id, message_id=message_id)
+    except BadRequest as exc:
+        if "message is not modified" not in str(exc).lower():
+            raise
+        logger.info("message %s in chat %s shows this answer already", message_id, chat_id)
+
+
+async def respond(update: Update, context: Context, html: str) -> None:
+    """Reply to the update's message, then mark the update handled."""
+    message = update.effective_message
+    if message is not None:
+        await reply(context, message.chat_id, html, reply_to=message.message_id)
+        await finished(update, context)  # answered: a restart must not answer it again
+
+
+async def finished(update: Update, context: Context) -> None:
+    """The update is handled: a restart will not handle it again (recorded once)."""
+    data = context.bot_data
+    if update.update_id in data.finished:
+        return
+    data.finished.add(update.update_id)
+    await data.stored(data.store.finish_update, update.update_id)

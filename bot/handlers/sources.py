@@ -1,0 +1,151 @@
+"""Watched sources: /watch, /unwatch, /sources, posts of channels the bot administers, polling."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC
+from typing import TYPE_CHECKING
+
+from telegram import Update
+
+from summarizer import (
+    ADMIN_KIND,
+    BadInput,
+    ChannelPost,
+    IngestReport,
+    NewsbotError,
+    ingest_post,
+    parse_source,
+)
+from summarizer.store import MAX_USER_SOURCES, Source
+
+from .. import texts
+from ..stories import source_name
+from .chat import entity_urls
+from .send import reply, respond
+
+if TYPE_CHECKING:
+    from ..context import Context
+
+logger = logging.getLogger(__name__)
+
+
+def label(source: Source) -> str:
+    """How a user's source is named in the lists they act on (a channel, or the URL)."""
+    return source_name(source.kind, source.key, source.url, short=False)
+
+
+async def watch(update: Update, context: Context) -> None:
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    if not context.args:
+        await respond(update, context, texts.WATCH_WHAT)
+        return
+    data = context.bot_data
+    try:
+        if len(context.args) > 1:
+            raise BadInput("chat.one_source")
+        ref = parse_source(context.args[0], data.settings.tme_url)
+        # on the loop on purpose: the first poll is started before anything awaits, so
+        # the polling job cannot read the new posts first
+        source, created = data.store.watch_source(user.id, ref.kind, ref.key, ref.url)
+    except NewsbotError as exc:
+        await respond(update, context, texts.failed(exc))
+        return
+    name = label(source)
+    first_poll = data.poller.poll_soon(source) if created else None
+    await respond(update, context, texts.watching(name, created))
+    if first_poll is not None:
+        # the first read can take a while: the user hears back when it is done
+        context.application.create_task(
+            report_first_poll(context, message.chat_id, source, first_poll),
+            update=update,
+            name=f"watch-{name}",
+        )
+
+
+async def report_first_poll(
+    context: Context, chat_id: int, source: Source, task: asyncio.Task[IngestReport]
+) -> None:
+    report = await asyncio.shield(task)
+    name = label(source)
+    if report.failed and not report.added and not report.duplicates:
+        await reply(context, chat_id, texts.watch_failed(name, report.failed[0][1]))
+    else:
+        await reply(
+            context, chat_id, texts.watch_result(name, len(report.added), len(report.duplicates))
+        )
+
+
+async def unwatch(update: Update, context: Context) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    if not context.args:
+        await respond(update, context, texts.UNWATCH_WHAT)
+        return
+    data = context.bot_data
+    try:
+        ref = parse_source(" ".join(context.args), data.settings.tme_url)
+    except NewsbotError as exc:
+        await respond(update, context, texts.failed(exc))
+        return
+    name = source_name(ref.kind, ref.key, ref.url, short=False)
+    removed = await data.stored(data.store.unwatch_source, user.id, ref.key)
+    await respond(update, context, texts.unwatched(name, removed))
+
+
+async def sources(update: Update, context: Context) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    rows = await context.bot_data.stored(context.bot_data.store.user_sources, user.id)
+    if not rows:
+        await respond(update, context, texts.NO_SOURCES)
+        return
+    lines = [texts.sources_header(len(rows), MAX_USER_SOURCES)]
+    lines += [texts.source_line(label(s), s) for s in rows]
+    await respond(update, context, "\n".join(lines))
+
+
+async def channel_post(update: Update, context: Context) -> None:
+    """A post in a channel where the bot is an administrator: ingested, never answered."""
+    post = update.channel_post
+    if post is None:
+        return
+    data = context.bot_data
+    chat = post.chat
+    body = post.text or post.caption or ""
+    links = [u for u in entity_urls(post) if u.lower().startswith(("http://", "https://"))]
+    base = data.settings.tme_url.rstrip("/")
+    if chat.username:
+        url = f"{base}/{chat.username.lower()}/{post.message_id}"
+    else:
+        url = f"{base}/c/{str(chat.id).removeprefix('-100')}/{post.message_id}"
+    source, _ = await data.stored(
+        data.store.add_source, ADMIN_KIND, f"admin:{chat.id}", url.rsplit("/", 1)[0]
+    )
+    item = ChannelPost(
+        channel=(chat.username or str(chat.id)).lower(),
+        post_id=post.message_id,
+        url=url,
+        published=post.date.astimezone(UTC).isoformat(timespec="seconds"),
+        text=body,
+        links=links,
+    )
+    report = await ingest_post(data.store, data.fetcher, data.settings, source, item)
+    logger.info(
+        "channel %s post %s: %d new, %d known, %d failed",
+        chat.id,
+        post.message_id,
+        len(report.added),
+        len(report.duplicates),
+        len(report.failed),
+    )
+
+
+async def poll_job(context: Context) -> None:
+    await context.bot_data.poller.tick()

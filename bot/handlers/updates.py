@@ -1,0 +1,115 @@
+"""Every update: claimed and its sender remembered first (group -1), marked handled last
+(group 1); the flood gate; membership changes; and the one error handler."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import Forbidden
+from telegram.ext import ApplicationHandlerStop
+
+from .. import i18n, texts
+from .send import reply, respond
+
+if TYPE_CHECKING:
+    from ..context import Context
+
+logger = logging.getLogger(__name__)
+
+
+async def remember(update: Update, context: Context) -> None:
+    """Drop an update handled before (a restart), and remember the user who sent it.
+
+    Each update is claimed in the store with its JSON before it is handled and
+    finished once answered (:func:`finish`, :func:`bot.handlers.send.respond`). One
+    claimed by a process killed before it answered is handed back at the next start
+    (``BotData.replaying``, see ``bot.app.replay_unfinished``) and handled again.
+    The claim and the sender are one transaction (``Store.begin_update``), made on the
+    event loop before anything awaits: the updater confirms the update to Telegram with
+    its next ``getUpdates``, and a claim not committed by then would be lost to a kill.
+    """
+    data = context.bot_data
+    replayed = update.update_id in data.replaying
+    if replayed:
+        progress_id = data.replaying.pop(update.update_id)
+        if progress_id is not None:
+            data.progress[update.update_id] = progress_id
+        logger.info("update %s: handling again after a restart", update.update_id)
+    user, chat = update.effective_user, update.effective_chat
+    # Telegram's language_code picks the language at first contact (private chats); /lang
+    # changes it
+    private = update.message is not None and chat is not None and chat.type == ChatType.PRIVATE
+    claimed, known = data.store.begin_update(
+        update.update_id,
+        None if replayed else update.to_json(),
+        claim=not replayed,
+        user_id=user.id if user is not None else None,
+        chat_id=chat.id if private and user is not None and chat is not None else None,
+        language_code=user.language_code if user is not None else None,
+    )
+    if not claimed:
+        logger.info("update %s was handled before a restart; skipped", update.update_id)
+        raise ApplicationHandlerStop
+    if user is not None:
+        i18n.use(known.language_code if known and known.language_code else user.language_code)
+    await flood_gate(update, context)
+
+
+async def flood_gate(update: Update, context: Context) -> None:
+    """A user past the request rate gets a polite reply instead of an answer (bot.limits)."""
+    user = update.effective_user
+    if user is None or (update.message is None and update.callback_query is None):
+        return  # channel posts, membership changes: not a person's requests
+    limits = context.bot_data.limits
+    if limits.allow(user.id):
+        return
+    logger.info("user %s is over the request rate", user.id)
+    html = texts.too_many_requests(limits.rate, limits.retry_in(user.id))
+    message = update.effective_message
+    if update.callback_query is not None:
+        await update.callback_query.answer(html, show_alert=True)  # plain text: no markup
+    elif message is not None:
+        await reply(context, message.chat_id, html, reply_to=message.message_id)
+    # the last group does not run after this: the end is recorded here, once
+    await context.bot_data.stored(context.bot_data.store.finish_update, update.update_id)
+    raise ApplicationHandlerStop
+
+
+async def finish(update: Update, context: Context) -> None:
+    """The last group, for every update: whatever the handlers did, it is handled."""
+    data = context.bot_data
+    if update.update_id in data.finished:
+        data.finished.discard(update.update_id)  # recorded when it was answered
+        return
+    await data.stored(data.store.finish_update, update.update_id)
+
+
+async def my_chat_member(update: Update, context: Context) -> None:
+    """A user blocked (or unblocked) the bot in their private chat."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    status = change.new_chat_member.status
+    active = status not in {ChatMemberStatus.BANNED, ChatMemberStatus.LEFT}
+    await context.bot_data.stored(context.bot_data.store.set_user_active, change.chat.id, active)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """The one error handler: log with the traceback, tell the user something went wrong."""
+    error = context.error
+    if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_chat:
+        await context.bot_data.stored(
+            context.bot_data.store.set_user_active, update.effective_chat.id, False
+        )
+        return
+    logger.error("error while handling %s", type(update).__name__, exc_info=error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        if update.effective_chat and update.effective_chat.type == ChatType.CHANNEL:
+            return
+        try:
+            await respond(update, context, texts.INTERNAL_ERROR)
+        except Exception:  # the apology failed too: logged, not raised again
+            logger.warning("could not tell the user about the error", exc_info=True)
