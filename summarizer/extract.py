@@ -13,15 +13,8 @@ A cascade, each stage only where the previous one came back short (under
    empty or too short for an article, or a fraction of readability's while
    readability's contains nearly all of it (:func:`prefer_fallback`).
 
-Running readability on every page and letting :func:`prefer_fallback` decide cost
-about twice the CPU per page and was no better: on the Zyte pages its vote helped only
-where trafilatura's text was short; on the two where it overruled a longer text, it
-lowered the F1. The cascade and its threshold were chosen on the Zyte
-article-extraction benchmark (``python -m bench.extraction``, see
-``docs/benchmarks.md``) and checked on trafilatura's own evaluation set: any
-threshold from 550 to 850 characters gives the same results on both (the Zyte F1
-drops below 400 and above 850, the trafilatura set finds fewer must-have snippets
-below 550); 700 is the middle.
+The cascade and its threshold were chosen on the Zyte benchmark (``python -m
+bench.extraction``); why, with the figures: ``docs/decisions.md``.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@
 instances and poll workers share one store; the server does the coordination (row
 locks, unique constraints, ``SKIP LOCKED``, advisory locks).
 
-Driver: psycopg 3, synchronous, because the :class:`Store` interface is synchronous and
-is called both from the event loop and from worker threads. One connection guarded by
+Driver: psycopg 3, synchronous, as the :class:`Store` interface is (why:
+``docs/decisions.md``). One connection guarded by
 one lock serves a process; every write is one transaction, every read one statement in
 autocommit mode. A connection lost (the server restarted) is opened again: a read that
 found it lost is tried once more; a write raises (it may or may not have been
