@@ -23,7 +23,7 @@ from .extract import extract_html
 from .facts import Analysis, Fact, analyse
 from .fetch import Fetcher, Page
 from .language import SUPPORTED, detect_language, written_in
-from .plaintext import read_text
+from .plaintext import read_text, site_of
 from .sentences import split_sentences
 from .store import IngestResult, Source, Store
 from .summarize import DEFAULT_ALGORITHM, summarize_sentences
@@ -136,9 +136,19 @@ async def read_url(url: str, fetcher: Fetcher) -> Article:
 
 
 def article_from_page(page: Page) -> Article:
+    """The article of a fetched page, always under the URL it was fetched from.
+
+    A URL the text claims for itself (a bare link line of a text dump) is kept only
+    as ``extra["claimed_url"]``: it is never the stored URL, so a page cannot plant its
+    text under another site's address (where it would pass for that site's article and
+    spare its fetch).
+    """
     if page.content_type.startswith("text/plain"):
         article = read_text(page.text)
-        article.url = article.url or page.url
+        if article.url and article.url != page.url:
+            article.extra["claimed_url"] = article.url
+            article.site = site_of(page.url)
+        article.url = page.url
         return article
     return extract_html(page.text, url=page.url)
 

@@ -128,7 +128,7 @@ def read_text(text: str, *, name: str | None = None, tme_url: str = "https://t.m
         url=url,
         title=title,
         published=published.isoformat() if published else None,
-        site=_site(url),
+        site=site_of(url),
         via=via,
     )
     if caption:
@@ -188,7 +188,8 @@ def _first_words(paragraph: str, limit: int = 90) -> str:
     return cut.rstrip(",;:—- ") + "…"
 
 
-def _site(url: str | None) -> str | None:
+def site_of(url: str | None) -> str | None:
+    """A URL's host without ``www.``: the site an article is shown as from."""
     if not url:
         return None
     host = (urlsplit(url).hostname or "").lower()
