@@ -7,12 +7,18 @@ text. Two loopback servers stand for A and B (127.0.0.1 and localhost on other p
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from summarizer.answer import answer_question
 from summarizer.fetch import Fetcher
 from summarizer.store import open_store
 from summarizer.watch import ingest_link
+from tests.conftest import ROOT, fresh_store_url
 from tests.helpers.pages import LoopbackServer, page
 
 REAL_TEXT = """Harbour reopens after the storm
@@ -72,3 +78,50 @@ async def _check(
         assert all("for good" not in h.text for h in hits if h.url == real_url)
         reply = answer_question(store, "Who is the harbour master?")
         assert all(e.url != real_url or "Solberg" in e.text for e in reply.evidence)
+
+
+# -- several processes opening one new store at once (finding 7) -----------------------
+
+OPEN = (
+    "import sys\n"
+    "from summarizer.store import MIGRATIONS, open_store\n"
+    "store = open_store(sys.argv[1])\n"
+    "assert store.schema_version == len(MIGRATIONS), store.schema_version\n"
+    "store.close()\n"
+)
+
+
+def _open_at_once(url: str, processes: int = 4) -> list[str]:
+    """Start ``processes`` processes that each open ``url``; the stderr of those that failed."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN, url],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    failed = []
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        if proc.returncode != 0:
+            failed.append(err[-500:])
+    return failed
+
+
+def test_four_processes_open_one_new_sqlite_store_at_once(tmp_path: Path) -> None:
+    for attempt in range(5):  # the race was lost in 6 of 10 paired starts
+        failed = _open_at_once(str(tmp_path / f"new-{attempt}.db"))
+        assert failed == [], failed
+
+
+def test_four_processes_open_one_new_postgresql_schema_at_once(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg")
+    if not os.environ.get("NEWSBOT_TEST_POSTGRES_URL"):
+        pytest.skip("NEWSBOT_TEST_POSTGRES_URL is not set")
+    for attempt in range(3):
+        with fresh_store_url("postgresql", tmp_path / f"pg-{attempt}") as url:
+            failed = _open_at_once(url)
+            assert failed == [], failed

@@ -61,9 +61,10 @@ class SQLiteStore(SQLStore):
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.row_factory = sqlite3.Row
+            # first: a process opening the same new file at this moment holds its lock
+            self._db.execute("PRAGMA busy_timeout=5000")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA busy_timeout=5000")
         except sqlite3.DatabaseError as exc:
             raise BadInput("store.cannot_open", path=path, reason=exc) from exc
         self._lock = threading.RLock()
@@ -96,11 +97,16 @@ class SQLiteStore(SQLStore):
             raise BadInput("store.not_newsbot", reason=exc) from exc
         if version > len(MIGRATIONS):
             raise BadInput("store.newer")
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        while version < len(MIGRATIONS):
+            # the version is read again under the write lock: another process opening the
+            # same new store may have applied this migration since
             with self._begin() as db:
-                for statement in _statements(script):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number}")
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version < len(MIGRATIONS):
+                    for statement in _statements(MIGRATIONS[version]):
+                        db.execute(statement)
+                    version += 1
+                    db.execute(f"PRAGMA user_version = {version}")
 
     @property
     def schema_version(self) -> int:
