@@ -65,6 +65,25 @@ async def test_a_flooding_user_gets_a_polite_reply_to_every_message(guarded: Har
     assert (await guarded.ask("/start", chat_id=BOB)).startswith("newsbot reads the news")
 
 
+async def test_edited_messages_count_against_the_same_rate(guarded: Harness) -> None:
+    """Commands run on edits too; editing one message over and over is no way round the
+    limit (issue 17, finding 5)."""
+    api = guarded.api
+    first = await api.say(ALICE, "/start")
+    await api.reply(ALICE, first)
+    for n in range(8):
+        await api.edit(ALICE, first, "/start" + " " * (n + 1))
+    replies = await api.wait_for(
+        lambda: len(api.replies_to(ALICE, first)) >= 9 and api.replies_to(ALICE, first),
+        what="a reply to every edit",
+    )
+    answered = [r for r in replies if r.text.startswith("newsbot reads the news")]
+    refused = [r for r in replies if r.text.startswith("You are sending me more than 6")]
+    shown = [r.text[:40] for r in replies]
+    assert len(answered) == 6, shown
+    assert len(refused) == 3, shown
+
+
 async def test_at_most_three_links_are_read_at_once_per_user(guarded: Harness) -> None:
     api, site = guarded.api, guarded.site
     ids = [await api.say(ALICE, site.url(f"/slow/{n}")) for n in range(5)]

@@ -61,8 +61,8 @@ async def remember(update: Update, context: Context) -> None:
 async def flood_gate(update: Update, context: Context) -> None:
     """A user past the request rate gets a polite reply instead of an answer (bot.limits)."""
     user = update.effective_user
-    if user is None or (update.message is None and update.callback_query is None):
-        return  # channel posts, membership changes: not a person's requests
+    if user is None or not is_request(update):
+        return
     limits = context.bot_data.limits
     if limits.allow(user.id):
         return
@@ -76,6 +76,21 @@ async def flood_gate(update: Update, context: Context) -> None:
     # the last group does not run after this: the end is recorded here, once
     await context.bot_data.stored(context.bot_data.store.finish_update, update.update_id)
     raise ApplicationHandlerStop
+
+
+def is_request(update: Update) -> bool:
+    """A person's message, edited message or button press: what the rate limit counts.
+
+    Commands run on edited messages too, so an edit counts like a new message. Channel
+    posts and membership changes are not a person's requests.
+    """
+    if update.callback_query is not None:
+        return True
+    return (
+        update.effective_message is not None
+        and update.effective_chat is not None
+        and (update.channel_post is None and update.edited_channel_post is None)
+    )
 
 
 async def finish(update: Update, context: Context) -> None:

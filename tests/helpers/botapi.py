@@ -307,6 +307,22 @@ class BotApiStandIn:
         await self.push("message", message)
         return message_id
 
+    async def edit(self, chat_id: int, message_id: int, text: str) -> int:
+        """The user edits their message ``message_id`` to ``text`` (an ``edited_message``)."""
+        user: dict[str, Any] = {"id": chat_id, "is_bot": False, "first_name": "Tester"}
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "edit_date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Tester"},
+            "from": {**user, "language_code": "en"},
+            "text": text,
+        }
+        entities = entities_for(text)
+        if entities:
+            message["entities"] = entities
+        return await self.push("edited_message", message)
+
     async def channel_post(self, chat_id: int, username: str | None, text: str) -> int:
         """A post appears in a channel where the bot is an administrator."""
         message_id = self._message_id(chat_id)
