@@ -246,6 +246,10 @@ def _check(url: str | URL, policy: AddressPolicy) -> URL:
     if not host:
         raise FetchRefused("fetch.url_no_host")
     try:
+        _ = parsed.host  # decodes an IDN ("xn--…"): a broken label raises UnicodeError
+    except UnicodeError:
+        raise FetchRefused("fetch.url_invalid") from None
+    try:
         port = parsed.port
     except ValueError:
         raise FetchRefused("fetch.url_port") from None

@@ -32,7 +32,7 @@ from .core import (
     off_loop,
     summarize_and_store,
 )
-from .errors import FetchFailed, NewsbotError, NotAnArticle
+from .errors import FetchFailed, FetchRefused, NewsbotError, NotAnArticle
 from .fetch import Fetcher, Page
 from .plaintext import read_text
 from .sources import (
@@ -291,8 +291,8 @@ async def _ingest_feed_page(
             )
         except NewsbotError as exc:
             report.failed.append((item.url, str(exc)))
-            if source is not None and isinstance(exc, NotAnArticle):
-                store.mark_post(source.id, item.guid, None)
+            if source is not None and isinstance(exc, NotAnArticle | FetchRefused):
+                store.mark_post(source.id, item.guid, None)  # trying again would not help
             continue
         (report.added if result.created else report.duplicates).append(result.article_id)
         if source is not None:

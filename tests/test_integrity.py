@@ -125,3 +125,34 @@ def test_four_processes_open_one_new_postgresql_schema_at_once(tmp_path: Path) -
         with fresh_store_url("postgresql", tmp_path / f"pg-{attempt}") as url:
             failed = _open_at_once(url)
             assert failed == [], failed
+
+
+# -- a malformed IDN in a feed (finding 6) ---------------------------------------------
+
+
+async def test_a_feed_item_with_a_broken_punycode_host_is_skipped_with_a_reason(
+    tmp_path: Path,
+) -> None:
+    from summarizer.config import Settings
+    from summarizer.watch import poll_source
+    from tests.conftest import ISTANBUL
+    from tests.helpers.articles import seed_page
+    from tests.helpers.channels import rss
+
+    routes = {"/good.html": page(seed_page(ISTANBUL))}
+    async with LoopbackServer(routes) as site:
+        items = [("Broken", "http://xn--zz/x"), ("Good", site.url("/good.html"))]
+        site.routes["/feed.xml"] = page(rss("News", items), content_type="application/rss+xml")
+        async with LoopbackServer(site.routes) as feeds:
+            settings = Settings(allow_private_urls=True)
+            with open_store(str(tmp_path / "n.db")) as store:
+                source, _ = store.add_source("feed", feeds.url("/feed.xml"), feeds.url("/feed.xml"))
+                async with Fetcher(allow_private=True) as fetcher:
+                    first = await poll_source(store, fetcher, source, settings)
+                    assert len(first.added) == 1
+                    assert first.failed == [
+                        ("http://xn--zz/x", "refused: this is not a valid URL.")
+                    ]
+                    again = await poll_source(store, fetcher, source, settings)
+                assert again.failed == []  # skipped once, with its reason, not forever
+                assert store.failing_sources() == []
