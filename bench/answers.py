@@ -63,6 +63,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from bench import news_qa
 from bench.summaries import _cpu_model, _nproc, _progress, _version, read_text
 
 if TYPE_CHECKING:
@@ -236,6 +237,8 @@ def data_missing(data: Path, part: str) -> str | None:
         needed += ["seed_qa_dev.json", *(f"qa-xquad/xquad.{lang}.json" for lang in XQUAD_LANGUAGES)]
     if part in ("all", "latency"):
         needed += ["seed_qa_dev.json", "summaries-bbc/News Articles"]
+    if part in ("all", "news-qa"):
+        needed += ["news-qa/questions.json", "summaries-bbc/News Articles", "news-ru-corus"]
     missing = [n for n in needed if not (data / n).exists()]
     return ", ".join(missing) if missing else None
 
@@ -1277,9 +1280,8 @@ def write_section(text: str, heading: str, path: Path = DOCS) -> None:
     intro = body[: first.start()] if first else body
     blocks = {m.group(0).splitlines()[0].strip(): m.group(0) for m in block.finditer(body)}
     blocks[heading] = text
-    ordered = [h for h in (QUALITY, LATENCY) if h in blocks] + [
-        h for h in blocks if h not in (QUALITY, LATENCY)
-    ]
+    order = (QUALITY, news_qa.HEADING, "### Verifier", LATENCY)
+    ordered = [h for h in order if h in blocks] + [h for h in blocks if h not in order]
     body = intro.rstrip("\n") + "\n\n" + "".join(blocks[h].strip("\n") + "\n\n" for h in ordered)
     if found:
         new = old[: found.start()] + body + old[found.end() :]
@@ -1331,7 +1333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"{QUICK_XQUAD_ARTICLES} XQuAD articles; latency with {QUICK_LATENCY_ARTICLES} "
         f"articles and {QUICK_LATENCY_QUESTIONS} questions",
     )
-    parser.add_argument("--part", choices=("all", "quality", "latency"), default="all")
+    parser.add_argument("--part", choices=("all", "quality", "news-qa", "latency"), default="all")
     parser.add_argument(
         "--facts",
         choices=FACTS_MODES,
@@ -1413,6 +1415,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             save_answers(tallies, args.save_answers)
         if not args.no_write:
             write_section(quality_section(tallies, command, args.quick, args.facts), QUALITY)
+    if args.part in ("all", "news-qa"):
+        started = time.perf_counter()
+        records = news_qa.run(args.data, args.quick, progress)
+        _say(f"news-qa done in {time.perf_counter() - started:.0f} s")
+        print("\n".join(news_qa.tables(records)))
+        if args.save_answers:
+            news_qa.save(records, args.save_answers.with_suffix(".news-qa.json"))
+        if not args.no_write:
+            text = news_qa.section(records, command, args.quick, _environment(command))
+            write_section(text, news_qa.HEADING)
     if args.part in ("all", "latency"):
         sizes = [QUICK_LATENCY_ARTICLES] if args.quick else args.articles
         questions = QUICK_LATENCY_QUESTIONS if args.quick else args.questions

@@ -170,3 +170,26 @@ def test_dev_and_held_out_paragraphs_are_split_by_number() -> None:
     assert len(rows) == 2 + 2  # the seed set is not split
     assert "even (dev)" in rows[2]
     assert "odd (held out)" in rows[3]
+
+
+def test_news_qa_judges_by_the_sets_own_rule() -> None:
+    from bench import news_qa
+
+    assert news_qa.judge("Mr Yury Boyko", ["Yury Boyko", "Boyko"]) == "right"
+    assert news_qa.judge("Анатолий Кондратенко", ["Кондратенко"]) == "right"
+    assert news_qa.judge("Зиничёв", ["Зиничев"]) == "right"  # ё folds to е
+    assert news_qa.judge("15", ["15 суток"]) == "wrong"
+    assert news_qa.judge(None, ["Boyko"]) == "unknown"
+    assert news_qa.judge(None, None) == "right"
+    assert news_qa.judge("Boyko", None) == "wrong"
+    assert news_qa.judge(" ".join(["word"] * 12) + " Boyko", ["Boyko"]) == "wrong"
+
+
+def test_news_qa_finds_the_gold_sentence_however_the_store_split_it() -> None:
+    from bench import news_qa
+
+    gold = "Матч пройдет 1 июня в Мадриде."
+    assert news_qa.same_sentence("Матч пройдет 1 июня в Мадриде.", gold)
+    assert news_qa.same_sentence("Финал Лиги чемпионов. Матч пройдет 1 июня в Мадриде.", gold)
+    assert not news_qa.same_sentence("Матч пройдет 2 июня в Лондоне, сообщил клуб.", gold)
+    assert news_qa.url_of("news-ru-corus/all_title_text.jsonl#10").endswith("jsonl/10")
