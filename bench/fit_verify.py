@@ -5,10 +5,11 @@
 1. **Rows.** Four stores are built as the benchmarks build them, every article with its
    facts pending (``bench.news_qa``: the news QA dev set with its 300 distractors; the
    seed dev set over ``seeds/``; XQuAD en and ru, a paragraph an article). Every
-   question is read (:func:`summarizer.answer.propose`); each proposal with an answer
-   gives one row: :func:`summarizer.verify.features` and whether the answer is right
-   by its set's rule. ``--rows PATH`` keeps the rows in PATH and reads them from there
-   on the next run (delete it after changing the reader or the features).
+   question is read (:func:`summarizer.answer.propose`, the product's reader, however
+   weak its answer); each gives one row: :func:`summarizer.verify.features` of the
+   proposed answer and whether it is right by its set's rule. ``--rows PATH`` keeps the
+   rows in PATH and reads them from there on the next run (delete it after changing the
+   reader or the features).
 2. **Cross-validation by article.** Five folds (``GroupKFold``, no shuffling) with every
    question of an article in one fold; each row gets the probability of a model fitted
    on the other four. The threshold is the lowest that keeps the news set's wrong
@@ -57,15 +58,22 @@ C = 1.0  # the regression's inverse regularisation strength
 
 @dataclass
 class Row:
-    """One question: its set, article, group and type; the proposal's features and verdict."""
+    """One question: where it is from, the features of the answer the reader proposes
+    (None: it proposes none) and whether that answer is right by its set's rule."""
 
     data: str  # news-qa, seed, xquad-en, xquad-ru
     article: str  # the fold key
+    question: str  # the question's number in its set
     group: str
     type: str
     trap: bool
-    features: dict[str, float] | None  # None: no proposal
+    features: dict[str, float] | None
     right: bool
+    answer: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.data}:{self.question}"
 
 
 def _rows_for(
@@ -78,17 +86,19 @@ def _rows_for(
     from summarizer.answer import propose, verify_features
     from summarizer.question import analyse_question
 
+    rate = news_qa.judge if data == "news-qa" else judge
     rows = []
     listed = list(questions)
-    for text, article, group, kind, gold in _progress(listed, f"{data} questions", progress):
+    for n, (text, article, group, kind, gold) in enumerate(
+        _progress(listed, f"{data} questions", progress)
+    ):
         proposal = propose(store, analyse_question(" ".join(text.split())))  # type: ignore[arg-type]
-        has = proposal.answer is not None and bool(proposal.evidence)
-        feats = verify_features(store, proposal) if has else None  # type: ignore[arg-type]
-        if data == "news-qa":
-            verdict = news_qa.judge(proposal.answer if has else None, gold)  # type: ignore[arg-type]
-        else:
-            verdict = judge(proposal.answer if has else None, gold)  # type: ignore[arg-type]
-        rows.append(Row(data, article, group, kind, gold is None, feats, verdict == "right"))
+        feats = None
+        if proposal.answer and proposal.evidence:
+            feats = verify_features(store, proposal)  # type: ignore[arg-type]
+        right = feats is not None and rate(proposal.answer, gold) == "right"  # type: ignore[arg-type]
+        row = Row(data, article, str(n), group, kind, gold is None, feats, right, proposal.answer)
+        rows.append(row)
     return rows
 
 
@@ -196,12 +206,22 @@ def out_of_fold(rows: Sequence[Row], names: Sequence[str]) -> list[float | None]
     return probs
 
 
+def choose(rows: Sequence[Row], probs: Sequence[float | None]) -> list[tuple[Row, float | None]]:
+    """Each question's candidate of highest probability (the first of its rows if none)."""
+    best: dict[str, tuple[Row, float | None]] = {}
+    for row, p in zip(rows, probs, strict=True):
+        held = best.get(row.key)
+        if held is None or (p is not None and (held[1] is None or p > held[1])):
+            best[row.key] = (row, p)
+    return list(best.values())
+
+
 def pick_threshold(rows: Sequence[Row], probs: Sequence[float | None]) -> float:
     """The lowest threshold keeping the news set's wrong answers ≤ MAX_WRONG of its questions."""
-    news = [(p, r) for p, r in zip(probs, rows, strict=True) if r.data == "news-qa"]
+    news = [(r, p) for r, p in choose(rows, probs) if r.data == "news-qa"]
     allowed = MAX_WRONG * len(news)
-    for t in sorted({round(p, 4) for p, _ in news if p is not None}):
-        wrong = sum(1 for p, r in news if p is not None and p >= t and not r.right)
+    for t in sorted({round(p, 4) for _, p in news if p is not None}):
+        wrong = sum(1 for r, p in news if p is not None and p >= t and not r.right)
         if wrong <= allowed:
             return t
     return 1.0
@@ -232,10 +252,14 @@ def _count_row(label: str, rows: Sequence[tuple[Row, float | None]], t: float) -
 
 
 def report(rows: Sequence[Row], probs: Sequence[float | None], threshold: float) -> list[str]:
-    pairs = list(zip(rows, probs, strict=True))
+    pairs = choose(rows, probs)
+    reachable = {r.key for r in rows if r.right}
     news = [(r, p) for r, p in pairs if r.data == "news-qa"]
     lines = [
-        f"Threshold {threshold:.3f}, chosen on these out-of-fold probabilities.",
+        f"Threshold {threshold:.3f}, chosen on these out-of-fold probabilities: the "
+        "figures below are what answering only above it would give. The reader proposed "
+        f"a right answer (at any score) for {sum(r.key in reachable for r, _ in news)} of "
+        f"the {sum(not r.trap for r, _ in news)} answerable news questions.",
         "",
         "| questions (out of fold) | n | right | wrong | unknown | precision |",
         "|---|---:|---:|---:|---:|---:|",

@@ -60,6 +60,9 @@ _NUMBER = re.compile(
     r"девять|десять)\b",
     re.IGNORECASE,
 )
+#: A unit or scale written onto the number ("£10bn", "912km", "31p"): part of the answer.
+_ATTACHED = re.compile(r"^(?:bn|m|k|km|kg|mph|ft|p|pc|mln|mn)\b", re.IGNORECASE)
+_AMOUNTS = frozenset({"MONEY", "QUANTITY", "CARDINAL"})
 _SCALE = re.compile(
     r"^\s*(?:million|billion|trillion|thousand|hundred|percent|per cent|%|млн|млрд|тыс|"
     r"миллион\w*|миллиард\w*|тысяч\w*|процент\w*)\.?",
@@ -244,13 +247,21 @@ def _candidates(parsed: Parsed) -> list[Span]:
 
     for ent in parsed.entities:
         tokens = parsed.tokens[ent.start : ent.end]
-        add(tokens[0].start, tokens[-1].start + len(tokens[-1].text), ent.label)
+        start = tokens[0].start
+        if ent.label == "MONEY" and start and text[start - 1] in "$€£":
+            start -= 1  # "$20bn", whose symbol the entity left out
+        end = tokens[-1].start + len(tokens[-1].text)
+        attached = _ATTACHED.match(text[end:]) if ent.label in _AMOUNTS else None
+        add(start, end + (attached.end() if attached else 0), ent.label)
     for pattern in _DATES:
         for m in pattern.finditer(text):
             start = m.start(1) if m.lastindex and pattern is not _YEAR else m.start()
             add(start, m.end(), "DATE")
     for m in _NUMBER.finditer(text):
         end = m.end()
+        attached = _ATTACHED.match(text[end:])
+        if attached:
+            end += attached.end()
         scale = _SCALE.match(text[end:])
         if scale:
             end += scale.end()

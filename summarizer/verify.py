@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .question import Question, Term
 from .stemming import answer_forms
@@ -87,14 +87,36 @@ def _article_text(store: Store, evidence: Evidence) -> str:
     return f"{stored.article.title or ''} {stored.article.text}"
 
 
+class Forms(NamedTuple):
+    """The forms of an evidence sentence, of its headline and neighbours, of its article."""
+
+    sentence: set[str]
+    around: str  # the headline and neighbours, as text
+    context: set[str]
+    article: set[str]
+
+
 def features(
-    store: Store, q: Question, answer: str, kind: str, raw: float, evidence: Evidence
+    store: Store,
+    q: Question,
+    answer: str,
+    kind: str,
+    raw: float,
+    evidence: Evidence,
+    cache: dict[tuple[int, int], Forms] | None = None,
 ) -> dict[str, float]:
-    """What the answer and its evidence say of the question, each a number."""
-    sentence = _forms(evidence.text)
-    around = _context(store, evidence)
-    context = sentence | _forms(around)
-    article = context | _forms(_article_text(store, evidence))
+    """What the answer and its evidence say of the question, each a number; ``cache``
+    keeps each sentence's forms for the next answer about the same sentence."""
+    key = (evidence.article_id, evidence.position)
+    found = cache.get(key) if cache is not None else None
+    if found is None:
+        around = _context(store, evidence)
+        sentence = _forms(evidence.text)
+        context = sentence | _forms(around)
+        found = Forms(sentence, around, context, context | _forms(_article_text(store, evidence)))
+        if cache is not None:
+            cache[key] = found
+    sentence, around, context, article = found
     weight = sum(t.weight for t in q.terms) or 1.0
     covered = sum(t.weight for t in q.terms if t.found_in(sentence)) / weight
     in_context = sum(t.weight for t in q.terms if t.found_in(context)) / weight
@@ -123,6 +145,15 @@ def features(
         "cross_lingual": float(cross),
         "no_terms": float(not q.terms),
     }
+    answer_forms_ = {f for w in answer_words for f in answer_forms(w)}
+    # a role word the sentence puts on its person that the question did not ask for
+    # ("Former secretary X" for "the current secretary")
+    unasked = {w.lower() for w in _WORD.findall(evidence.text)} & MODIFIERS
+    row["modifier_unasked"] = float(bool(unasked - question_words))
+    row["answer_is_asked_name"] = float(any(t.found_in(answer_forms_) for t in names))
+    row["raw_x_coverage"] = raw * covered
+    row["fact_x_coverage"] = covered if kind == "fact" else 0.0
+    row["span_x_coverage"] = covered if kind == "span" else 0.0
     row.update({f"kind_{k}": float(kind == k) for k in KINDS})
     row.update({f"wh_{w}": float(q.wh == w) for w in WH})
     return row

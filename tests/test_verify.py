@@ -105,7 +105,10 @@ def _synthetic_rows(n: int = 240) -> list[fit_verify.Row]:
         coverage = rng.random()
         right = rng.random() < coverage
         features = {"coverage": coverage, "raw": rng.random(), "kind_fact": float(i % 2)}
-        rows.append(fit_verify.Row("news-qa", f"a{i % 24}", "en/en", "who", False, features, right))
+        row = fit_verify.Row(
+            "news-qa", f"a{i % 24}", str(i), "en/en", "who", False, features, right
+        )
+        rows.append(row)
     return rows
 
 
