@@ -589,10 +589,16 @@ def _print_report(report: Any, as_json: bool, verb: str) -> int:
     }
     for item, reason in report.failed:
         print(f"newsbot: error: {item}: {reason}", file=sys.stderr)
+    for item, what in report.notes:  # a cap reached: said, but no failure
+        print(f"newsbot: note: {item}: {what}", file=sys.stderr)
     if as_json:
-        print(
-            json.dumps({**summary, "errors": [{"item": i, "error": r} for i, r in report.failed]})
-        )
+        out: dict[str, Any] = {
+            **summary,
+            "errors": [{"item": i, "error": r} for i, r in report.failed],
+        }
+        if report.notes:
+            out["notes"] = [{"item": i, "note": n} for i, n in report.notes]
+        print(json.dumps(out))
     else:
         print(
             f"{verb}: {summary['new']} new, {summary['already_stored']} already stored, "

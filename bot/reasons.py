@@ -60,6 +60,8 @@ REASONS: dict[str, str] = {
     "core.no_sentences": N_("the article has no sentences to summarize"),
     "plaintext.no_body": N_("the text holds no article body"),
     "feed.not_a_feed": N_("the document is not an RSS or Atom feed"),
+    # summarizer.watch: a cap reached (a note, not an error)
+    "feed.capped": N_("read the first {count} of the feed's {total} items"),
     # summarizer.sources: what /watch and /unwatch accept
     "source.empty": N_("give a channel as @name or t.me/name, or a feed or page URL"),
     "source.spaces": N_("{value} is not one channel or URL: it contains spaces"),

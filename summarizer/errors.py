@@ -23,6 +23,10 @@ stderr for the CLI). Anything else is a bug and is logged with its traceback.
 A stored sentence (``Source.last_error``, an ingest report's reasons) keeps
 no code: :func:`parse` finds the code and the shown parameters back from the
 same templates.
+
+A cap reached (a feed longer than newsbot reads, say) is no error: :func:`note`
+gives its sentence, from a code of :data:`MESSAGES` too (feed.capped), so it is
+translated the same way.
 """
 
 from __future__ import annotations
@@ -74,6 +78,8 @@ MESSAGES: dict[str, str] = {
     "core.no_sentences": "the article has no sentences to summarize",
     "plaintext.no_body": "the text holds no article body",
     "feed.not_a_feed": "the document is not an RSS or Atom feed",
+    # notes, never raised: a cap was reached and the rest left out (summarizer.watch)
+    "feed.capped": "read the first {count} of the feed's {total} items",
     # summarizer.sources: what /watch, /unwatch and `newsbot sources` accept (BadInput)
     "source.empty": "give a channel as @name or t.me/name, or a feed or page URL",
     "source.spaces": "{value!r} is not one channel or URL: it contains spaces",
@@ -203,6 +209,11 @@ class NewsbotError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.code, self.params))
+
+
+def note(code: str, /, **params: Any) -> str:
+    """The English sentence of ``code``, filled in: what a report says of a cap reached."""
+    return MESSAGES[code].format(**params)
 
 
 def _rebuild(cls: type[NewsbotError], code: str, params: dict[str, Any]) -> NewsbotError:
