@@ -2,7 +2,8 @@
 
 A big feed is parsed off the event loop, so another user is answered meanwhile, and a
 feed is read only up to a cap, which is reported, never an error. The order of events
-is checked, never a time.
+is checked, never a time. A sentence of a million characters reaches no parser whole,
+and an article whose facts cannot be read is stored with none, once.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from summarizer import watch
+from summarizer import nlp, pending, watch
+from summarizer.answer import answer_question, facts_about
+from summarizer.article import Article
+from summarizer.core import store_digest, summarize_article
 from summarizer.sources import MAX_FEED_ITEMS, parse_feed
+from summarizer.store import Store
 from tests.conftest import ISTANBUL, run_cli
 from tests.helpers.articles import seed_page
 from tests.helpers.botapi import BotApiStandIn
@@ -112,3 +117,76 @@ async def test_ingesting_a_feed_over_the_cap_is_reported_and_no_failure(tmp_path
     assert result.err.strip() == f"newsbot: note: {site.url('/feed.xml')}: {note}"
     assert '"failed": 0' in result.out
     assert note in result.out
+
+
+# -- one long sentence (finding 4) -----------------------------------------------------
+
+HARBOUR = (
+    "The harbour master Ingrid Solberg said on Tuesday that the northern harbour had "
+    "reopened. Ferries to the islands run again from Wednesday morning. "
+)
+#: one sentence over spaCy's max_length (1,000,000): "[E088] Text of length … exceeds"
+ENDLESS = "and the storm damage along the quay was repaired " * 21_000 + "at last."
+
+
+def _store_pending(store: Store, text: str) -> int:
+    """Store an article with its facts pending, as the bot stores watched articles."""
+    article = Article(title="Harbour reopens", text=text, url="http://example.com/harbour")
+    result = summarize_article(article, language="en", facts=False)
+    assert result.facts_pending
+    assert max(len(s) for s in result.sentences) > 1_000_000
+    return store_digest(store, result).article_id
+
+
+def test_a_sentence_of_a_million_characters_breaks_no_question(store: Store) -> None:
+    """Every question or /facts finding it failed with spaCy's E088, for good."""
+    _store_pending(store, HARBOUR + ENDLESS + " The fish market returns next week.")
+    reply = answer_question(store, "Who is the harbour master?")
+    assert reply.answer == "Ingrid Solberg"
+    assert store.count_pending_facts() == 0  # its facts were read, once
+    found = facts_about(store, "Ingrid Solberg")
+    assert [e.name for e in found] == ["Ingrid Solberg"]
+    said = [f for f in found[0].relations if f.predicate == "say"]
+    assert said
+    assert "harbour had reopened" in said[0].sentence
+
+
+def test_the_parsers_never_see_more_than_the_caps() -> None:
+    sentences = ["Ingrid Solberg reopened the harbour.", ENDLESS]
+    parsed = nlp.parse(sentences, "en")
+    assert len(parsed) == 2
+    assert len(parsed[1].text) <= nlp.MAX_SENTENCE_CHARS
+    assert ENDLESS.startswith(parsed[1].text)  # cut, so every offset still holds
+    assert parsed[1].tokens
+    assert parsed[0].entities[0].text == "Ingrid Solberg"
+    many = ["Ingrid Solberg reopened the harbour."] * 3 + [ENDLESS] * 200
+    bounded = nlp.bound(many)
+    given = [t for t in bounded if t is not None]
+    assert sum(len(t) for t in given) <= nlp.MAX_PARSE_CHARS
+    assert given[:3] == many[:3]
+    assert bounded[-1] is None  # past the budget: not parsed, no facts
+    ru = nlp.parse(["Мэр Тулуна Юрий Кариха заявил об этом.", "очень " * 400_000], "ru")
+    assert len(ru[1].text) <= nlp.MAX_SENTENCE_CHARS
+    assert ru[0].entities
+
+
+def test_an_article_whose_facts_cannot_be_read_is_marked_once(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The background reader retried such an article forever, failing every time."""
+    calls: list[int] = []
+
+    def failing(sentences: list[str], language: str) -> None:
+        calls.append(len(sentences))
+        raise ValueError("[E088] Text of length 1000001 exceeds maximum of 1000000.")
+
+    article_id = _store_pending(store, HARBOUR + ENDLESS)
+    monkeypatch.setattr(pending, "analyse", failing)
+    assert pending.read_pending(store) == 1  # read: with no facts
+    assert calls == [3]
+    assert store.count_pending_facts() == 0
+    assert store.pending_facts([article_id]) == []
+    assert list(pending.read_all_pending(store)) == []
+    assert pending.read_pending(store) == 0
+    assert calls == [3]  # never tried again
+    assert answer_question(store, "Who is the harbour master?").evidence  # still searched
