@@ -114,6 +114,8 @@ REASONS: dict[str, str] = {
     "store.not_newsbot": N_("the store is not a newsbot database: {reason}"),
     "store.newer": N_("the store was written by a newer newsbot; upgrade newsbot"),
     "store.unversioned": N_("the store's schema already has newsbot's tables, unversioned"),
+    "store.read_only": N_("the store cannot be written: it is read-only ({reason})"),
+    "store.full": N_("the store cannot be written: the disk is full ({reason})"),
     # bot.cli, bot.web
     "cli.usage": N_("{message} (see '{prog} --help')"),
     "cli.no_seeds": N_("no seed articles in {folder}"),
@@ -134,6 +136,8 @@ REASONS: dict[str, str] = {
         "--webhook needs NEWSBOT_WEBHOOK_SECRET, the secret Telegram must send"
     ),
     "cli.webhook_url": N_("--webhook needs an https:// URL, not {url}"),
+    "cli.out_of_memory": N_("not enough memory to finish; try a smaller input"),
+    "cli.unicode": N_("text that cannot be encoded or decoded: {reason}"),
     "web.listen": N_(
         "NEWSBOT_HTTP_HOST/NEWSBOT_HTTP_PORT: cannot listen on {host}:{port}: {reason}"
     ),

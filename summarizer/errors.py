@@ -132,6 +132,8 @@ MESSAGES: dict[str, str] = {
     "store.not_newsbot": "the store is not a newsbot database: {reason}",
     "store.newer": "the store was written by a newer newsbot; upgrade newsbot",
     "store.unversioned": "the store's schema already has newsbot's tables, unversioned",
+    "store.read_only": "the store cannot be written: it is read-only ({reason})",
+    "store.full": "the store cannot be written: the disk is full ({reason})",
     # bot.cli (BadInput)
     "cli.usage": "{message} (see '{prog} --help')",
     "cli.no_seeds": "no seed articles in {folder}",
@@ -150,6 +152,8 @@ MESSAGES: dict[str, str] = {
     ),
     "cli.webhook_secret": "--webhook needs NEWSBOT_WEBHOOK_SECRET, the secret Telegram must send",
     "cli.webhook_url": "--webhook needs an https:// URL, not {url!r}",
+    "cli.out_of_memory": "not enough memory to finish; try a smaller input",
+    "cli.unicode": "text that cannot be encoded or decoded: {reason}",
     # bot.web (BadInput)
     "web.listen": "NEWSBOT_HTTP_HOST/NEWSBOT_HTTP_PORT: cannot listen on {host}:{port}: {reason}",
     # bot.handlers: chat commands
