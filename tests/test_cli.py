@@ -14,7 +14,7 @@ from aiohttp import web
 
 from summarizer.plaintext import read_text
 from summarizer.sentences import split_sentences
-from tests.conftest import ISTANBUL, ROOT, SEEDS, CliResult, run_cli
+from tests.conftest import ISTANBUL, ROOT, SEEDS, CliResult, fresh_store_url, run_cli
 from tests.helpers.articles import seed_page
 from tests.helpers.pages import LoopbackServer, page
 
@@ -330,3 +330,16 @@ async def test_one_shot_commands_write_no_log_lines_on_stderr(tmp_path: Path) ->
     # asked for, the log lines are there
     loud = await run_cli("summarize", str(broken), env={**env, "NEWSBOT_LOG_LEVEL": "INFO"})
     assert "ERROR trafilatura" in loud.err
+
+
+async def test_asking_a_read_only_postgresql_store_is_a_one_line_error(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg")
+    if not os.environ.get("NEWSBOT_TEST_POSTGRES_URL"):
+        pytest.skip("NEWSBOT_TEST_POSTGRES_URL is not set")
+    with fresh_store_url("postgresql", tmp_path) as url:
+        assert (await run_cli("ingest", str(ISTANBUL), env={"NEWSBOT_DB": url})).code == 0
+        read_only = url + "%20-cdefault_transaction_read_only%3Don"  # as on a standby
+        result = await run_cli(
+            "ask", "Who led the Russian delegation?", env={"NEWSBOT_DB": read_only}
+        )
+    _one_error_line(result, "the store cannot be written: it is read-only")
