@@ -1,9 +1,11 @@
 """The ``newsbot`` command line.
 
 Each subcommand is a thin shell over :mod:`summarizer.core`. Errors a user can
-cause (:class:`summarizer.errors.NewsbotError`) print one line on stderr and
-exit with status 2; nothing else ever prints a traceback, unless
-``NEWSBOT_LOG_LEVEL=DEBUG``.
+cause (:class:`summarizer.errors.NewsbotError`, among them a store that cannot be
+written: read-only or on a full disk), running out of memory and text no codec
+takes print one line on stderr and exit with status 2; nothing else ever prints a
+traceback, unless ``NEWSBOT_LOG_LEVEL=DEBUG``. The one-shot commands (all but
+``run`` and ``worker``) log nothing below WARNING unless NEWSBOT_LOG_LEVEL is set.
 """
 
 from __future__ import annotations
@@ -163,6 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             build_parser().print_help()
             return EXIT_BAD_INPUT
+        if args.command not in SERVICES:
+            _quiet_logs(settings)
         if args.db:
             settings = _replace(settings, db=args.db)
         command: Callable[[argparse.Namespace, Settings], int] = COMMANDS[args.command]
@@ -174,6 +178,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except MemoryError:
+        return _fail(BadInput("cli.out_of_memory"))
+    except UnicodeError as exc:  # a name or text that no codec takes, outside any reader's care
+        return _fail(BadInput("cli.unicode", reason=exc))
     except Exception as exc:  # the last line of defence: a bug, not the user's fault
         logger.debug("unexpected error", exc_info=True)
         print(
@@ -182,6 +190,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+
+
+#: the commands that run as services: their log lines are what their operators read
+SERVICES = frozenset({"run", "worker"})
+
+
+def _quiet_logs(settings: Settings) -> None:
+    """A one-shot command's stderr is for the user: its own ``newsbot: error:`` lines,
+    and no log line below WARNING (nor the extractors' ERROR lines about a page they
+    could not read, which the command says in its own words), unless NEWSBOT_LOG_LEVEL
+    asks for them."""
+    from bot import logs
+
+    if os.environ.get("NEWSBOT_LOG_LEVEL") or settings.log_level.upper() != "INFO":
+        return
+    logging.getLogger().setLevel(logging.WARNING)
+    for noisy in logs.QUIET:
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
 
 
 def _fail(exc: BaseException) -> int:
@@ -589,10 +615,16 @@ def _print_report(report: Any, as_json: bool, verb: str) -> int:
     }
     for item, reason in report.failed:
         print(f"newsbot: error: {item}: {reason}", file=sys.stderr)
+    for item, what in report.notes:  # a cap reached: said, but no failure
+        print(f"newsbot: note: {item}: {what}", file=sys.stderr)
     if as_json:
-        print(
-            json.dumps({**summary, "errors": [{"item": i, "error": r} for i, r in report.failed]})
-        )
+        out: dict[str, Any] = {
+            **summary,
+            "errors": [{"item": i, "error": r} for i, r in report.failed],
+        }
+        if report.notes:
+            out["notes"] = [{"item": i, "note": n} for i, n in report.notes]
+        print(json.dumps(out))
     else:
         print(
             f"{verb}: {summary['new']} new, {summary['already_stored']} already stored, "

@@ -60,6 +60,8 @@ REASONS: dict[str, str] = {
     "core.no_sentences": N_("the article has no sentences to summarize"),
     "plaintext.no_body": N_("the text holds no article body"),
     "feed.not_a_feed": N_("the document is not an RSS or Atom feed"),
+    # summarizer.watch: a cap reached (a note, not an error)
+    "feed.capped": N_("read the first {count} of the feed's {total} items"),
     # summarizer.sources: what /watch and /unwatch accept
     "source.empty": N_("give a channel as @name or t.me/name, or a feed or page URL"),
     "source.spaces": N_("{value} is not one channel or URL: it contains spaces"),
@@ -112,6 +114,8 @@ REASONS: dict[str, str] = {
     "store.not_newsbot": N_("the store is not a newsbot database: {reason}"),
     "store.newer": N_("the store was written by a newer newsbot; upgrade newsbot"),
     "store.unversioned": N_("the store's schema already has newsbot's tables, unversioned"),
+    "store.read_only": N_("the store cannot be written: it is read-only ({reason})"),
+    "store.full": N_("the store cannot be written: the disk is full ({reason})"),
     # bot.cli, bot.web
     "cli.usage": N_("{message} (see '{prog} --help')"),
     "cli.no_seeds": N_("no seed articles in {folder}"),
@@ -132,6 +136,8 @@ REASONS: dict[str, str] = {
         "--webhook needs NEWSBOT_WEBHOOK_SECRET, the secret Telegram must send"
     ),
     "cli.webhook_url": N_("--webhook needs an https:// URL, not {url}"),
+    "cli.out_of_memory": N_("not enough memory to finish; try a smaller input"),
+    "cli.unicode": N_("text that cannot be encoded or decoded: {reason}"),
     "web.listen": N_(
         "NEWSBOT_HTTP_HOST/NEWSBOT_HTTP_PORT: cannot listen on {host}:{port}: {reason}"
     ),

@@ -169,13 +169,17 @@ def watching(name: str, created: bool) -> str:
     return _("Now watching {name}. I am reading its latest posts…").format(name=esc(name))
 
 
-def watch_result(name: str, new: int, known: int) -> str:
+def watch_result(name: str, new: int, known: int, notes: Sequence[str] = ()) -> str:
+    """What the first poll of a source found; ``notes``: the caps it reached (sentences)."""
     if new == 0 and known == 0:
-        return _("{name}: nothing to read yet. I will check it regularly.").format(name=esc(name))
-    found = ngettext("{count} new article", "{count} new articles", new).format(count=new)
-    if known:
-        found += _(", {known} already read").format(known=known)
-    return _("{name}: {found}. Ask me about them.").format(name=esc(name), found=found)
+        text = _("{name}: nothing to read yet. I will check it regularly.").format(name=esc(name))
+    else:
+        found = ngettext("{count} new article", "{count} new articles", new).format(count=new)
+        if known:
+            found += _(", {known} already read").format(known=known)
+        text = _("{name}: {found}. Ask me about them.").format(name=esc(name), found=found)
+    said = [reason(n).rstrip(".") for n in notes]
+    return "\n".join([text, *(esc(n[:1].upper() + n[1:]) + "." for n in said)])
 
 
 def watch_failed(name: str, reason_: str) -> str:

@@ -259,6 +259,8 @@ class IngestReport:
     added: list[int] = field(default_factory=list)
     duplicates: list[int] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
+    #: (item, what was left out): a cap reached, which is no failure
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 def expand_paths(items: Iterable[str]) -> list[str]:

@@ -23,6 +23,10 @@ stderr for the CLI). Anything else is a bug and is logged with its traceback.
 A stored sentence (``Source.last_error``, an ingest report's reasons) keeps
 no code: :func:`parse` finds the code and the shown parameters back from the
 same templates.
+
+A cap reached (a feed longer than newsbot reads, say) is no error: :func:`note`
+gives its sentence, from a code of :data:`MESSAGES` too (feed.capped), so it is
+translated the same way.
 """
 
 from __future__ import annotations
@@ -74,6 +78,8 @@ MESSAGES: dict[str, str] = {
     "core.no_sentences": "the article has no sentences to summarize",
     "plaintext.no_body": "the text holds no article body",
     "feed.not_a_feed": "the document is not an RSS or Atom feed",
+    # notes, never raised: a cap was reached and the rest left out (summarizer.watch)
+    "feed.capped": "read the first {count} of the feed's {total} items",
     # summarizer.sources: what /watch, /unwatch and `newsbot sources` accept (BadInput)
     "source.empty": "give a channel as @name or t.me/name, or a feed or page URL",
     "source.spaces": "{value!r} is not one channel or URL: it contains spaces",
@@ -126,6 +132,8 @@ MESSAGES: dict[str, str] = {
     "store.not_newsbot": "the store is not a newsbot database: {reason}",
     "store.newer": "the store was written by a newer newsbot; upgrade newsbot",
     "store.unversioned": "the store's schema already has newsbot's tables, unversioned",
+    "store.read_only": "the store cannot be written: it is read-only ({reason})",
+    "store.full": "the store cannot be written: the disk is full ({reason})",
     # bot.cli (BadInput)
     "cli.usage": "{message} (see '{prog} --help')",
     "cli.no_seeds": "no seed articles in {folder}",
@@ -144,6 +152,8 @@ MESSAGES: dict[str, str] = {
     ),
     "cli.webhook_secret": "--webhook needs NEWSBOT_WEBHOOK_SECRET, the secret Telegram must send",
     "cli.webhook_url": "--webhook needs an https:// URL, not {url!r}",
+    "cli.out_of_memory": "not enough memory to finish; try a smaller input",
+    "cli.unicode": "text that cannot be encoded or decoded: {reason}",
     # bot.web (BadInput)
     "web.listen": "NEWSBOT_HTTP_HOST/NEWSBOT_HTTP_PORT: cannot listen on {host}:{port}: {reason}",
     # bot.handlers: chat commands
@@ -203,6 +213,11 @@ class NewsbotError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.code, self.params))
+
+
+def note(code: str, /, **params: Any) -> str:
+    """The English sentence of ``code``, filled in: what a report says of a cap reached."""
+    return MESSAGES[code].format(**params)
 
 
 def _rebuild(cls: type[NewsbotError], code: str, params: dict[str, Any]) -> NewsbotError:

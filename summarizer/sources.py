@@ -82,6 +82,9 @@ _MONTHS = {
     **dict.fromkeys(("dec", "dez", "dic", "déc"), 12),
 }
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
+#: items read from one feed, in document order (feeds put the newest first); the rest
+#: are left out (counted in Feed.total), so a huge feed costs bounded work and memory
+MAX_FEED_ITEMS = 1000
 
 
 # --------------------------------------------------------------------------- sources
@@ -378,7 +381,8 @@ class Feed:
 
     title: str | None
     link: str | None
-    items: list[FeedItem]
+    items: list[FeedItem]  # at most the ``limit`` given to parse_feed
+    total: int = 0  # items in the document: more than len(items) when the cap was reached
 
 
 def looks_like_feed(text: str, content_type: str = "") -> bool:
@@ -395,8 +399,12 @@ def looks_like_feed(text: str, content_type: str = "") -> bool:
     return bool(_FEED_START.match(head))
 
 
-def parse_feed(text_or_bytes: str | bytes, base_url: str | None = None) -> Feed:
-    """Parse an RSS, RDF or Atom feed.
+def parse_feed(
+    text_or_bytes: str | bytes, base_url: str | None = None, limit: int = MAX_FEED_ITEMS
+) -> Feed:
+    """Parse an RSS, RDF or Atom feed: its first ``limit`` items (``total`` counts all).
+
+    CPU-bound (a 5 MB feed takes seconds): async callers use ``off_loop``.
 
     Bytes are decoded as the feed declares (``windows-1251``, ``ISO-8859-1``,
     …). Dates become ISO 8601 in UTC, summaries plain text, and relative links
@@ -433,8 +441,9 @@ def parse_feed(text_or_bytes: str | bytes, base_url: str | None = None) -> Feed:
     link = _absolute(dict.get(meta, "link"), base_url)
     if link and not link.startswith(("http://", "https://")):
         link = None
-    items = [_feed_item(entry, base_url or link) for entry in parsed.entries]
-    return Feed(title=_plain(dict.get(meta, "title")), link=link, items=items)
+    items = [_feed_item(entry, base_url or link) for entry in parsed.entries[: max(0, limit)]]
+    title = _plain(dict.get(meta, "title"))
+    return Feed(title=title, link=link, items=items, total=len(parsed.entries))
 
 
 def _feed_item(entry: dict[str, Any], base_url: str | None) -> FeedItem:

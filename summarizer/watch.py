@@ -11,9 +11,12 @@ the newest post id read is kept in the source's state. Posts reaching the bot
 as ``channel_post`` updates (channels where it is an administrator) go through
 :func:`ingest_post` like the posts of a preview page.
 
-Extraction and summarizing are CPU-bound: they run in the event loop's default
-executor, so a long article never stalls the loop. Sources are polled
-concurrently (at most ``concurrency`` at a time).
+Parsing feeds and channel previews, discovering a page's feeds, extraction and
+summarizing are CPU-bound: they run in the event loop's default executor
+(:func:`off_loop`), so a big feed or a long article never stalls the loop. A
+feed is read up to :data:`~summarizer.sources.MAX_FEED_ITEMS` items; a longer
+one is reported in :attr:`IngestReport.notes`, never as an error. Sources are
+polled concurrently (at most ``concurrency`` at a time).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from .core import (
     off_loop,
     summarize_and_store,
 )
-from .errors import FetchFailed, FetchRefused, NewsbotError, NotAnArticle
+from .errors import FetchFailed, FetchRefused, NewsbotError, NotAnArticle, note
 from .fetch import Fetcher, Page
 from .plaintext import read_text
 from .sources import (
@@ -180,7 +183,7 @@ async def poll_source(
             elif looks_like_feed(page.text, page.content_type):
                 await _ingest_feed_page(page, store, fetcher, settings, report, source)
             else:
-                feeds = discover_feeds(page.text, page.url)
+                feeds = await off_loop(discover_feeds, page.text, page.url)
                 if feeds:
                     feed_page = await fetcher.fetch(feeds[0])
                     await _ingest_feed_page(feed_page, store, fetcher, settings, report, source)
@@ -207,9 +210,10 @@ async def _ingest_channel_page(
     source: Source,
 ) -> dict[str, object]:
     """Ingest the new posts of a channel preview page; returns the source's new state."""
-    if not is_channel_preview(page.text):
+    read = await off_loop(_read_preview, page.text, settings.tme_url)
+    if read is None:
         raise FetchFailed("watch.no_preview", channel=f"@{source.key}")
-    posts, before = parse_channel_preview(page.text, settings.tme_url)
+    posts, before = read
     last_post = source.state.get("last_post")
     if not isinstance(last_post, int):
         # first sight: read a few older pages too, so the channel starts with some history
@@ -217,9 +221,10 @@ async def _ingest_channel_page(
             if before is None or len(posts) >= MAX_ITEMS_PER_POLL:
                 break
             older_page = await fetcher.fetch(f"{source.url}?before={before}")
-            if not is_channel_preview(older_page.text):
+            older_read = await off_loop(_read_preview, older_page.text, settings.tme_url)
+            if older_read is None:
                 break
-            older, before = parse_channel_preview(older_page.text, settings.tme_url)
+            older, before = older_read
             known = {p.post_id for p in posts}
             posts = [p for p in older if p.post_id not in known] + posts
     for post in posts[-MAX_ITEMS_PER_POLL:]:
@@ -229,6 +234,16 @@ async def _ingest_channel_page(
         **source.state,
         "last_post": max(newest, last_post if isinstance(last_post, int) else 0),
     }
+
+
+def _read_preview(html: str, tme_url: str) -> tuple[list[ChannelPost], int | None] | None:
+    """The posts and the cursor of a channel preview page, or None when it is not one.
+
+    CPU-bound (two HTML parses): called with :func:`off_loop`.
+    """
+    if not is_channel_preview(html):
+        return None
+    return parse_channel_preview(html, tme_url)
 
 
 async def ingest_post(
@@ -279,7 +294,10 @@ async def _ingest_feed_page(
     report: IngestReport,
     source: Source | None,
 ) -> None:
-    feed = parse_feed(page.text, base_url=page.url)
+    feed = await off_loop(parse_feed, page.text, page.url)
+    if feed.total > len(feed.items):
+        capped = note("feed.capped", count=len(feed.items), total=feed.total)
+        report.notes.append((page.url, capped))
     for item in feed.items[:MAX_ITEMS_PER_POLL]:
         if not item.url:
             continue

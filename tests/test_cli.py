@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import shutil
+import sys
 from pathlib import Path
 
+import pytest
 from aiohttp import web
 
 from summarizer.plaintext import read_text
 from summarizer.sentences import split_sentences
-from tests.conftest import ISTANBUL, SEEDS, run_cli
+from tests.conftest import ISTANBUL, ROOT, SEEDS, CliResult, fresh_store_url, run_cli
 from tests.helpers.articles import seed_page
 from tests.helpers.pages import LoopbackServer, page
 
@@ -205,3 +210,136 @@ async def test_help_lists_the_commands() -> None:
     assert result.code == 0
     for command in ("demo", "summarize", "ingest", "sources", "poll"):
         assert command in result.out
+
+
+# -- a store that cannot be written, memory, codecs, quiet stderr (issue 17, finding 9) --
+
+#: runs the CLI after ``PATCH`` (argv[1]) is executed: what a subprocess needs to play a
+#: full disk or an exhausted memory; the rest of argv goes to the CLI
+DRIVER = "import sys\nexec(sys.argv[1])\nfrom bot.cli import main\nsys.exit(main(sys.argv[2:]))\n"
+
+
+async def _driven(patch: str, *args: str, env: dict[str, str]) -> CliResult:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        DRIVER,
+        patch,
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}, **env},
+        cwd=ROOT,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
+    return CliResult(proc.returncode or 0, out.decode(), err.decode())
+
+
+def _one_error_line(result: CliResult, *words: str) -> str:
+    assert result.code == 2, (result.code, result.err)
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("newsbot: error: "), lines
+    assert "internal error" not in lines[0]
+    for word in words:
+        assert word in lines[0], lines
+    return lines[0]
+
+
+async def test_asking_a_read_only_store_is_a_one_line_error(tmp_path: Path) -> None:
+    db = tmp_path / "n.db"
+    env = {"NEWSBOT_DB": str(db)}
+    assert (await run_cli("ingest", str(ISTANBUL), env=env)).code == 0  # facts left pending
+    db.chmod(0o444)
+    prefix: tuple[str, ...] = ()
+    if os.geteuid() == 0:  # root writes read-only files: drop that power for the command
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root, and no setpriv to drop CAP_DAC_OVERRIDE")
+        drop = "-dac_override,-fowner"
+        prefix = (setpriv, f"--inh-caps={drop}", f"--bounding-set={drop}")
+    proc = await asyncio.create_subprocess_exec(
+        *prefix,
+        sys.executable,
+        "-m",
+        "bot",
+        "ask",
+        "Who led the Russian delegation?",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}, **env},
+        cwd=ROOT,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
+    result = CliResult(proc.returncode or 0, out.decode(), err.decode())
+    _one_error_line(result, "the store cannot be written: it is read-only")
+
+
+async def test_a_full_disk_is_a_one_line_error_and_nothing_is_half_stored(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "n.db"
+    env = {"NEWSBOT_DB": str(db)}
+    assert (await run_cli("ingest", str(ISTANBUL), env=env)).code == 0
+    # SQLite's own limit on the file's pages: past it, it fails as on a full disk
+    full = (
+        "import sqlite3\n"
+        "real = sqlite3.connect\n"
+        "def connect(*args, **kwargs):\n"
+        "    db = real(*args, **kwargs)\n"
+        "    pages = db.execute('PRAGMA page_count').fetchone()[0]\n"
+        "    db.execute(f'PRAGMA max_page_count = {pages}')\n"
+        "    return db\n"
+        "sqlite3.connect = connect\n"
+    )
+    result = await _driven(full, "ingest", str(RUSSIAN_SEED), env=env)
+    assert "database or disk is full" in _one_error_line(result, "the disk is full")
+    listed = await run_cli("ingest", "--json", str(ISTANBUL), str(RUSSIAN_SEED), env=env)
+    assert json.loads(listed.out)["already_stored"] == 1  # the second was not half-stored
+
+
+async def test_running_out_of_memory_is_a_one_line_error(tmp_path: Path) -> None:
+    exhausted = (
+        "import summarizer.core\n"
+        "def summarize_article(*args, **kwargs):\n"
+        "    raise MemoryError\n"
+        "summarizer.core.summarize_article = summarize_article\n"
+    )
+    result = await _driven(exhausted, "summarize", str(ISTANBUL), env={})
+    _one_error_line(result, "not enough memory")
+
+
+async def test_text_the_output_cannot_encode_is_a_one_line_error() -> None:
+    result = await run_cli("summarize", str(RUSSIAN_SEED), env={"PYTHONIOENCODING": "ascii"})
+    _one_error_line(result, "cannot be encoded", "'ascii' codec")
+
+
+async def test_one_shot_commands_write_no_log_lines_on_stderr(tmp_path: Path) -> None:
+    """INFO lines of the library (a source that failed) and trafilatura's ERROR lines
+    (a page it could not parse) came before the command's own one-line error."""
+    env = {"NEWSBOT_DB": str(tmp_path / "n.db"), **PRIVATE}
+    broken = tmp_path / "broken.html"
+    broken.write_text("<", encoding="utf-8")
+    result = await run_cli("summarize", str(broken), env=env)
+    _one_error_line(result, "no article text")
+    async with LoopbackServer({}) as site:
+        missing = site.url("/missing.xml")
+        assert (await run_cli("sources", "add", missing, env=env)).code == 0
+        polled = await run_cli("poll", env=env)
+    assert polled.err.strip() == f"newsbot: error: {missing}: 127.0.0.1 answered 404 Not Found."
+    # asked for, the log lines are there
+    loud = await run_cli("summarize", str(broken), env={**env, "NEWSBOT_LOG_LEVEL": "INFO"})
+    assert "ERROR trafilatura" in loud.err
+
+
+async def test_asking_a_read_only_postgresql_store_is_a_one_line_error(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg")
+    if not os.environ.get("NEWSBOT_TEST_POSTGRES_URL"):
+        pytest.skip("NEWSBOT_TEST_POSTGRES_URL is not set")
+    with fresh_store_url("postgresql", tmp_path) as url:
+        assert (await run_cli("ingest", str(ISTANBUL), env={"NEWSBOT_DB": url})).code == 0
+        read_only = url + "%20-cdefault_transaction_read_only%3Don"  # as on a standby
+        result = await run_cli(
+            "ask", "Who led the Russian delegation?", env={"NEWSBOT_DB": read_only}
+        )
+    _one_error_line(result, "the store cannot be written: it is read-only")

@@ -76,7 +76,11 @@ async def report_first_poll(
         await reply(context, chat_id, texts.watch_failed(name, report.failed[0][1]))
     else:
         await reply(
-            context, chat_id, texts.watch_result(name, len(report.added), len(report.duplicates))
+            context,
+            chat_id,
+            texts.watch_result(
+                name, len(report.added), len(report.duplicates), [n for _, n in report.notes]
+            ),
         )
 
 

@@ -162,8 +162,13 @@ class PostgresStore(SQLStore):
     def _begin(self) -> Iterator[Connection]:
         with self._lock:
             db = self._conn()
-            with db.transaction():
-                yield db
+            try:
+                with db.transaction():
+                    yield db
+            except psycopg.errors.ReadOnlySqlTransaction as exc:  # a standby, say
+                raise BadInput("store.read_only", reason=exc) from exc
+            except psycopg.errors.DiskFull as exc:
+                raise BadInput("store.full", reason=exc) from exc
 
     def _fetch(self, sql: str, params: Params) -> list[dict[str, Any]]:
         with self._lock:

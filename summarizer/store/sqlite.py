@@ -48,6 +48,21 @@ MIGRATIONS: list[str] = scripts(
 )
 
 
+@contextmanager
+def _said() -> Iterator[None]:
+    """A store that cannot be written (a read-only file, a full disk) as a BadInput with
+    a sentence for the user; any other database error as it is."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        name = f"{getattr(exc, 'sqlite_errorname', '')}_"  # SQLITE_READONLY_DIRECTORY_, …
+        if name.startswith("SQLITE_READONLY_"):
+            raise BadInput("store.read_only", reason=exc) from exc
+        if name.startswith("SQLITE_FULL_"):
+            raise BadInput("store.full", reason=exc) from exc
+        raise
+
+
 class SQLiteStore(SQLStore):
     """The embedded store. Safe to share between threads (one lock)."""
 
@@ -74,17 +89,18 @@ class SQLiteStore(SQLStore):
 
     @contextmanager
     def _begin(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, _said():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # SQLite may have rolled back already (disk full)
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
     def _fetch(self, sql: str, params: Params) -> list[sqlite3.Row]:
-        with self._lock:
+        with self._lock, _said():
             return self._db.execute(sql, params).fetchall()
 
     def _many(self, db: sqlite3.Connection, sql: str, rows: list) -> None:
