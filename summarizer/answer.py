@@ -42,8 +42,10 @@ from .read import (
     Candidate,
     asks_about_person,
     best_span,
+    dictionary_form,
     from_facts,
     from_sentences,
+    language_of,
     ranked_sentences,
     search_words,
 )
@@ -140,7 +142,9 @@ def decide(store: Store, proposal: Proposal) -> Answer:
         return Answer(text, None, 0.0, [], proposal.related[:3])
     p = verify_model().probability(verify_features(store, proposal))
     if proposal.kind != "weak" and proposal.raw >= THRESHOLD:
-        return Answer(text, proposal.answer, p, proposal.evidence[:3])
+        language = language_of(proposal.evidence[0].text, proposal.question.language)
+        answer = dictionary_form(proposal.answer, language)
+        return Answer(text, answer, p, proposal.evidence[:3])
     related = list(proposal.evidence[:1])
     related += [e for e in proposal.related if e.text not in {r.text for r in related}]
     return Answer(text, None, p, [], related[:3])

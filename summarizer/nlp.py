@@ -166,6 +166,28 @@ def _natasha() -> dict[str, Any]:
         }
 
 
+@lru_cache(maxsize=1)
+def _ukrainian() -> Any | None:
+    """pymorphy3 with its Ukrainian dictionaries, or None if it is not installed."""
+    try:
+        import pymorphy3
+
+        return pymorphy3.MorphAnalyzer(lang="uk")
+    except (ImportError, ValueError, OSError):  # no package, or no dictionaries
+        logger.warning("no Ukrainian dictionaries: Ukrainian words keep natasha's lemmas")
+        return None
+
+
+@lru_cache(maxsize=65536)
+def ukrainian_lemma(word: str) -> str | None:
+    """The dictionary form of a Ukrainian word ("очолює" → очолювати), if it is known."""
+    analyzer = _ukrainian()
+    if analyzer is None:
+        return None
+    best = analyzer.parse(word)[0]
+    return str(best.normal_form) if best.is_known else None
+
+
 def parse(sentences: Sequence[str], language: str) -> list[Parsed]:
     """Parse each sentence of ``sentences`` (already split) in ``language``.
 
@@ -296,13 +318,16 @@ def _from_natasha(doc: Any, sentence: str, language: str) -> Parsed:
         ids[tok.id] = k
     for k, tok in enumerate(doc.tokens):
         tok.lemmatize(models["vocab"])
+        lemma = (tok.lemma or tok.text).lower()
+        if language == "uk":  # natasha's dictionaries are Russian
+            lemma = ukrainian_lemma(tok.text.lower()) or lemma
         head = ids.get(tok.head_id, k)
         feats = "|".join(f"{key}={value}" for key, value in (tok.feats or {}).items())
         parsed.tokens.append(
             Token(
                 k,
                 tok.text,
-                (tok.lemma or tok.text).lower(),
+                lemma,
                 tok.pos or "X",
                 tok.rel or "dep",
                 head,

@@ -94,7 +94,7 @@ NO_RELATION = 0.6
 def _span_in(
     wanted: Asked, r: Ranked, language: str, relation: frozenset[str] = frozenset()
 ) -> tuple[float, str] | None:
-    language = _language_of(r.hit.text, language)
+    language = language_of(r.hit.text, language)
     spans = extract(wanted, r.hit.text, language)
     if not spans:
         return None
@@ -114,7 +114,7 @@ def _lemma_forms(sentence: str, language: str) -> frozenset[str]:
     return _sentence_forms(sentence) | lemmas
 
 
-def _language_of(text: str, default: str) -> str:
+def language_of(text: str, default: str) -> str:
     """The sentence's own language (a Russian question may be asked of English text)."""
     cyrillic = len(re.findall(r"[а-яёіїєґ]", text.lower()))
     latin = len(re.findall(r"[a-z]", text.lower()))
@@ -384,6 +384,27 @@ def strip_answer(text: str) -> str:
 
 
 # -- the pool ---------------------------------------------------------------------
+
+
+_CYRILLIC_WORD = re.compile(r"[а-яёіїєґ]", re.IGNORECASE)
+_NAMED = frozenset({"PERSON", "LOC", "GPE"})
+
+
+def dictionary_form(answer: str, language: str) -> str:
+    """A Russian or Ukrainian name as a dictionary gives it ("Дениса Суареса" → Денис
+    Суарес, "Москве" → Москва), when the whole answer is one person or place; else as
+    written."""
+    if language not in ("ru", "uk") or not _CYRILLIC_WORD.search(answer):
+        return answer
+    from .nlp import parse
+
+    parsed = parse([answer], language)[0]
+    whole = [
+        e
+        for e in parsed.entities
+        if e.label in _NAMED and e.start == 0 and e.end == len(parsed.tokens) and e.normal
+    ]
+    return whole[0].normal if whole else answer
 
 
 def hit_evidence(hit: SentenceHit) -> Evidence:
