@@ -18,22 +18,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from summarizer import Article, NewsbotError
-from summarizer.store import Source
+from summarizer.store import Source, StoredFact
 
 from .i18n import N_, ngettext
 from .i18n import gettext as _
 from .reasons import REASONS, known, reason
 from .render import esc, link
 
+if TYPE_CHECKING:
+    from summarizer import EntityFacts
+
 # The constant texts, by name, in English (the gettext message ids). ``texts.HELP``
 # and the others are looked up through __getattr__ below, in the reader's language.
 _TEXTS: dict[str, str] = {}
 
 MAX_EVIDENCE = 2  # quoted sentences under an answer
-MAX_FACTS = 10
+MAX_FACTS = 20  # facts in one /facts reply
 
 # (command, description) in the order of the menu; the handlers are in bot/app.py
 COMMANDS: dict[str, list[tuple[str, str]]] = {
@@ -476,17 +479,43 @@ def _cite(item: Any) -> str:
     return f"— {where}{f', {esc(date)}' if date else ''}"
 
 
-def facts_message(name: str, found: Sequence[Any]) -> str:
-    if not found:
+def facts_message(name: str, found: Sequence[EntityFacts]) -> str:
+    """What the store knows about ``name``: for each entity the name may be, the facts
+    ``newsbot facts`` lists (``EntityFacts.listed``: roles, then deeds), those resting on
+    one sentence together above it, then its source."""
+    # (entity's number, the sentence's article and position) -> its facts, as listed
+    groups: dict[tuple[int, int, int], list[StoredFact]] = {}
+    count = 0
+    for number, entity in enumerate(found):
+        for fact in entity.listed():
+            count += 1
+            if count <= MAX_FACTS:
+                groups.setdefault((number, fact.article_id, fact.position), []).append(fact)
+    if not count:
         return no_facts(name)
     lines = [facts_header(name)]
-    for fact in list(found)[:MAX_FACTS]:
-        sentence = getattr(fact, "sentence", None)
-        if not sentence:
-            parts = [getattr(fact, a, None) for a in ("subject", "predicate", "object")]
-            sentence = " ".join(str(p) for p in parts if p)
-        lines += ["", f"• {esc(sentence)}", _cite(fact)]
+    shown = -1
+    for (number, _article, _position), facts in groups.items():
+        entity = found[number]
+        if number != shown:
+            lines += ["", f"<b>{esc(entity.name)}</b>"]
+            shown = number
+        for fact in facts:
+            what = esc(entity.what(fact))
+            lines.append(
+                "• " + (_("role: {role}").format(role=what) if fact.kind == "role" else what)
+            )
+        lines.append(f"<blockquote>{esc(facts[0].sentence)}</blockquote>")
+        lines.append(_cite(facts[0]))
+    if count > MAX_FACTS:
+        lines += ["", facts_more(count - MAX_FACTS)]
     return "\n".join(lines)
+
+
+def facts_more(count: int) -> str:
+    return ngettext("…and {count} more fact.", "…and {count} more facts.", count).format(
+        count=count
+    )
 
 
 def source_line(name: str, source: Source) -> str:

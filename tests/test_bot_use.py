@@ -1,0 +1,121 @@
+"""The bot as people use it (issue 16), through the Bot API stand-in, in en, ru and uk.
+
+``/facts`` lists what ``newsbot facts`` lists; a Bot API that refuses the cosmetic
+calls (menu, descriptions, "typing…") does not stop the bot; and the signals the bot
+gives are true: a stale button, an unsubscribe, the flood guard, group chatter, errors.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.helpers.botapi import BotApiStandIn, Sent
+from tests.helpers.pages import LoopbackServer
+from tests.test_bot import Harness, make_settings, running, site_routes
+
+EN, RU, UK = 5101, 5102, 5103
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with BotApiStandIn() as api, LoopbackServer(site_routes()) as site:
+        settings = make_settings(api, site, tmp_path / "bot.db")
+        async with running(api, settings) as app:
+            yield Harness(api, site, app, settings)
+        assert api.refused == [], api.refused
+
+
+async def say(harness: Harness, chat_id: int, text: str, language: str) -> int:
+    return await harness.api.say(chat_id, text, language_code=language)
+
+
+async def final(harness: Harness, chat_id: int, text: str, language: str) -> Sent:
+    """Say ``text``; the reply once it is no longer the "Reading the article…" note."""
+    message_id = await say(harness, chat_id, text, language)
+    progress = ("Reading the article", "Читаю статью", "Читаю статтю")
+    found = await harness.api.wait_for(
+        lambda: [
+            m
+            for m in harness.api.replies_to(chat_id, message_id)
+            if not m.text.startswith(progress)
+        ],
+        what=f"the final reply to {text!r}",
+    )
+    return found[0]
+
+
+# -- finding 1: /facts lists what newsbot facts lists ----------------------------------------
+
+Fact = tuple[str, str, str, str]  # entity, what, sentence, source URL
+
+
+def cli_facts(out: str) -> list[Fact]:
+    """(entity, what, sentence, url) of each fact ``newsbot facts NAME`` prints."""
+    found: list[Fact] = []
+    entity = what = sentence = ""
+    for line in out.splitlines():
+        if not line.startswith(" "):
+            entity = line
+        elif line.startswith("    “"):
+            sentence = line.strip()[1:-1]
+        elif line.startswith("    — "):
+            found.append((entity, what, sentence, line.rsplit(" · ", 1)[-1]))
+        else:
+            what = line.strip()
+    return found
+
+
+def bot_facts(messages: list[Sent], role: str) -> list[Fact]:
+    """The same from the bot's /facts reply (its HTML, over every message it took)."""
+    found: list[Fact] = []
+    entity, whats, sentence = "", [], ""
+    for line in "\n".join(m.html for m in messages).splitlines():
+        if re.fullmatch(r"<b>[^<]*</b>", line):
+            entity = html.unescape(line[3:-4])
+        elif line.startswith("• "):
+            whats.append(html.unescape(line[2:]).replace(role, "role: ", 1))
+        elif line.startswith("<blockquote>"):
+            sentence = html.unescape(
+                line.removeprefix("<blockquote>").removesuffix("</blockquote>")
+            )
+        elif line.startswith("— "):
+            href = re.search(r'href="([^"]*)"', line)
+            url = html.unescape(href.group(1)) if href else ""
+            found += [(entity, what, sentence, url) for what in whats]
+            whats = []
+    return found
+
+
+@pytest.mark.parametrize(
+    ("language", "chat", "page", "name", "header", "role"),
+    [
+        ("en", EN, "/istanbul.html", "Medinsky", "What I know about Medinsky", "role: "),
+        ("ru", RU, "/visas.html", "Джонсон", "Что я знаю о Джонсон", "роль: "),
+    ],
+)
+async def test_facts_in_the_bot_are_the_facts_newsbot_facts_lists(
+    harness: Harness, language: str, chat: int, page: str, name: str, header: str, role: str
+) -> None:
+    summary = await final(harness, chat, harness.site.url(page), language)
+    assert "• " in summary.text  # the article is read, its facts with it
+    cli = await run_cli("-q", "facts", name, env={"NEWSBOT_DB": harness.settings.db})
+    assert cli.code == 0, cli.err
+    expected = cli_facts(cli.out)
+    assert len(expected) >= 3, cli.out
+
+    message_id = await say(harness, chat, f"/facts {name}", language)
+    first = await harness.api.reply(chat, message_id)
+    after = lambda: [m for m in harness.api.to_chat(chat) if m.message_id >= first.message_id]  # noqa: E731
+    await harness.api.wait_for(
+        lambda: len(bot_facts(after(), role)) >= len(expected), within=20, what="every fact"
+    )
+    assert first.text.startswith(header), first.text
+    # the same facts, each with its sentence and source (the bot puts those of one
+    # sentence together under it)
+    assert sorted(bot_facts(after(), role)) == sorted(expected)
