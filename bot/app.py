@@ -16,7 +16,7 @@ import os
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -34,7 +34,6 @@ from telegram.ext import (
 from summarizer import Settings, off_loop, read_pending
 from summarizer.store import open_store
 
-from . import texts
 from .context import BotData, Context, NewsbotApp
 from .digest import SYNC_EVERY, Digests
 from .handlers import admin, chat, digests, sources, updates
@@ -43,6 +42,7 @@ from .limits import FloodControl
 from .metrics import MeasuredRequest, Metrics
 from .pacing import OVERALL_RATE, PacedRateLimiter
 from .poller import Poller
+from .profile import introduce
 
 logger = logging.getLogger(__name__)
 
@@ -144,11 +144,8 @@ async def post_init(application: NewsbotApp) -> None:
         claim_as=worker_name("run") if is_postgres(settings.db) else None,
         on_report=lambda _source, report: data.metrics.polled(report),
     )
-    for language, commands in texts.COMMANDS.items():
-        await application.bot.set_my_commands(
-            [BotCommand(name, description) for name, description in commands],
-            language_code=None if language == "en" else language,
-        )
+    # the menu and descriptions: a Bot API that refuses them does not stop the start
+    await introduce(application.bot, data.cosmetics)
     if application.job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
     digests = Digests(application, store, settings.tz, on_late=data.metrics.digest_late)

@@ -114,6 +114,16 @@ Send me a <b>question</b> and I answer from the articles I have read, quoting th
 
 Add me to your channel as an administrator and I read its posts too.""")
 
+# the bot's profile (bot.profile): plain text, at most 512 and 120 characters
+_TEXTS["DESCRIPTION"] = N_(
+    "I read the news for you. Send me a link and I reply with a short summary in the "
+    "article's own words. Ask me a question and I answer from the articles I have read, "
+    "quoting them. /watch a channel or a feed, and /subscribe to a daily digest. "
+    "English, Русский, Українська."
+)
+_TEXTS["SHORT_DESCRIPTION"] = N_(
+    "News links summarized, questions answered with quotes, digests of channels and feeds."
+)
 _TEXTS["WORKING_ON_LINK"] = N_("Reading the article…")
 _TEXTS["ASK_WHAT"] = N_("Ask me a question after /ask, for example: /ask Who led the delegation?")
 _TEXTS["SUMMARY_WHAT"] = N_(

@@ -7,16 +7,20 @@ gives are true: a stale button, an unsubscribe, the flood guard, group chatter, 
 
 from __future__ import annotations
 
+import asyncio
 import html
+import logging
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from summarizer.store import open_store
+from tests.conftest import ISTANBUL, run_cli
 from tests.helpers.botapi import BotApiStandIn, Sent
 from tests.helpers.pages import LoopbackServer
+from tests.helpers.process import newsbot_process
 from tests.test_bot import Harness, make_settings, running, site_routes
 
 EN, RU, UK = 5101, 5102, 5103
@@ -119,3 +123,85 @@ async def test_facts_in_the_bot_are_the_facts_newsbot_facts_lists(
     # the same facts, each with its sentence and source (the bot puts those of one
     # sentence together under it)
     assert sorted(bot_facts(after(), role)) == sorted(expected)
+
+
+# -- finding 10: a cosmetic call that fails never stops the bot ------------------------------
+
+COSMETIC = ("setMyCommands", "setMyDescription", "setMyShortDescription", "sendChatAction")
+
+
+def store_seed(db: str, path: Path = ISTANBUL) -> None:
+    from summarizer import core
+
+    with open_store(db) as store:
+        core.store_digest(store, core.digest(core.read_file(path)))
+
+
+async def test_description_and_short_description_are_set_in_each_language(
+    harness: Harness,
+) -> None:
+    api = harness.api
+    assert set(api.descriptions) == set(api.short_descriptions) == {"", "ru", "uk"}
+    assert api.descriptions[""].startswith("I read the news for you. Send me a link")
+    assert api.descriptions["ru"].startswith("Я читаю новости за вас. Пришлите ссылку")
+    assert api.descriptions["uk"].startswith("Я читаю новини за вас. Надішліть посилання")
+    assert api.short_descriptions[""].startswith("News links summarized")
+    assert api.short_descriptions["ru"].startswith("Краткие изложения новостей")
+    assert api.short_descriptions["uk"].startswith("Стислі виклади новин")
+    for text in [*api.descriptions.values(), *api.short_descriptions.values()]:
+        assert "<" not in text  # plain text: Telegram shows descriptions as they are
+
+
+async def _start_and_questions(api: BotApiStandIn) -> None:
+    """/start and two questions, in en and ru: each answered."""
+    for chat, language, start in ((EN, "en", "newsbot reads"), (RU, "ru", "newsbot читает")):
+        message_id = await api.say(chat, "/start", language_code=language)
+        assert (await api.reply(chat, message_id)).text.startswith(start)
+    for chat, language, question in (
+        (EN, "en", "Who led Russia's delegation?"),
+        (RU, "ru", "Кто возглавил делегацию России?"),
+    ):
+        message_id = await api.say(chat, question, language_code=language)
+        answer = (await api.reply(chat, message_id)).text
+        assert "Medinsky" in answer.splitlines()[0], answer
+
+
+@pytest.mark.parametrize("status", [404, 400])
+async def test_a_bot_api_without_the_cosmetic_methods_does_not_stop_the_bot(
+    tmp_path: Path, status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An emulator that answers 404 "Not Found" (or 400 "method not found") to the menu,
+    the descriptions and "typing…": the bot starts and answers; each failure logged once."""
+    async with BotApiStandIn() as api, LoopbackServer(site_routes()) as site:
+        for method in COSMETIC:
+            api.fail(method, always=status)
+        settings = make_settings(api, site, tmp_path / "bot.db")
+        await asyncio.to_thread(store_seed, settings.db)
+        with caplog.at_level(logging.INFO):
+            async with running(api, settings):
+                await _start_and_questions(api)
+        assert api.fault_count("sendChatAction", status) == 2  # tried for each question
+        assert api.fault_count("setMyCommands", status) == 3  # once a language, no retry
+    for method in COSMETIC:
+        logged = [
+            r
+            for r in caplog.records
+            if r.levelno >= logging.WARNING and r.getMessage().startswith(f"{method} failed")
+        ]
+        assert len(logged) == 1, (method, [r.getMessage() for r in caplog.records])
+
+
+async def test_newsbot_run_starts_and_answers_when_the_cosmetic_calls_answer_500(
+    tmp_path: Path,
+) -> None:
+    async with BotApiStandIn() as api:
+        for method in COSMETIC:
+            api.fail(method, always=500)
+        await asyncio.to_thread(store_seed, str(tmp_path / "bot.db"))
+        async with newsbot_process(api, tmp_path) as bot:
+            await _start_and_questions(api)
+            log = bot.log.read_text()
+        assert api.fault_count("sendChatAction", 500) == 2
+        assert api.fault_count("setMyCommands", 500) == 3
+    for method in COSMETIC:
+        assert log.count(f"WARNING bot.profile: {method} failed") == 1, log

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from telegram import Message, MessageEntity, ReplyParameters, Update
-from telegram.constants import ChatAction
 
 from summarizer import (
     URL_RE,
@@ -170,7 +169,7 @@ async def summarize_text(update: Update, context: Context, body: str) -> None:
     """A long text pasted in chat: summarized like an article (and not stored)."""
     chat = update.effective_chat
     if chat is not None:
-        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+        await context.bot_data.cosmetics.typing(context.bot, chat.id)
     try:
         article = read_text(body, tme_url=context.bot_data.settings.tme_url)
         result = await off_loop(summarize_article, article)
@@ -193,7 +192,7 @@ async def start_reading(update: Update, context: Context) -> bool:
         return False
     chat = update.effective_chat
     if chat is not None:
-        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+        await context.bot_data.cosmetics.typing(context.bot, chat.id)
     return True
 
 

@@ -5,8 +5,9 @@ The bot under test is the real python-telegram-bot client with
 the stand-in:
 
 * answers ``getMe``, ``deleteWebhook``, ``setMyCommands``, ``getMyCommands``,
-  ``sendChatAction``, ``sendMessage``, ``editMessageText``, ``close`` and
-  ``logOut``; anything else is a 404 "Not Found";
+  ``setMyDescription``, ``setMyShortDescription``, ``sendChatAction``,
+  ``sendMessage``, ``editMessageText``, ``close`` and ``logOut``; anything else
+  is a 404 "Not Found";
 * answers ``getUpdates`` from a queue: an update is delivered until a later
   call's ``offset`` confirms it, so a client killed before confirming gets it
   again; with nothing to deliver, the call waits up to its ``timeout``;
@@ -16,11 +17,14 @@ the stand-in:
   "message is too long" past 4,096 characters after the markup is parsed
   (counted in UTF-16 code units), and 400 "message text is empty";
 * can be told to fail: 429 with ``parameters.retry_after``, 502 Bad Gateway,
-  or 403 for a chat that blocked the bot, by a seeded random rate or one by one.
+  or 403 for a chat that blocked the bot, by a seeded random rate or one by one;
+  or to answer one status to every call of a method (``always``: a 500, or the
+  404 or 400 of a Bot API emulator that lacks the method).
 
 Everything is recorded: ``sent`` (delivered messages, edits applied),
 ``refused`` (every 4xx), ``calls`` (every method called) and ``commands``
-(the menus set with ``setMyCommands``, by language). Use :meth:`wait_for` to
+(the menus set with ``setMyCommands``, by language), ``descriptions`` and
+``short_descriptions`` (by language too). Use :meth:`wait_for` to
 wait for a condition without sleeping a fixed time.
 """
 
@@ -215,6 +219,8 @@ class _Faults:
     queue: list[int] = field(default_factory=list)  # statuses to answer next, one per call
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     counts: dict[int, int] = field(default_factory=dict)
+    always: int = 0  # answered to every call (after the queue), with ``description``
+    description: str = ""
 
 
 class BotApiStandIn:
@@ -229,6 +235,8 @@ class BotApiStandIn:
         self.refused: list[Refusal] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
         self.chat_actions: list[tuple[int, str]] = []
         self.blocked: set[int] = set()
         self._faults: dict[str, _Faults] = {}
@@ -253,10 +261,19 @@ class BotApiStandIn:
         retry_after: int = 1,
         seed: int = 0,
         next_statuses: list[int] | None = None,
+        always: int = 0,
+        description: str = "",
     ) -> None:
-        """Make ``method`` fail at these rates (seeded), after the statuses in ``next_statuses``."""
+        """Make ``method`` fail at these rates (seeded), after the statuses in ``next_statuses``;
+        or, with ``always``, answer that status (and ``description``) to every call."""
         self._faults[method] = _Faults(
-            rate_429, rate_502, retry_after, list(next_statuses or []), random.Random(seed)
+            rate_429,
+            rate_502,
+            retry_after,
+            list(next_statuses or []),
+            random.Random(seed),
+            always=always,
+            description=description,
         )
 
     def fault_count(self, method: str, status: int) -> int:
@@ -450,6 +467,8 @@ class BotApiStandIn:
         status = 0
         if faults.queue:
             status = faults.queue.pop(0)
+        elif faults.always:
+            status = faults.always
         else:
             roll = faults.rng.random()
             if roll < faults.rate_429:
@@ -471,7 +490,8 @@ class BotApiStandIn:
                 text="<html><head><title>502 Bad Gateway</title></head></html>",
                 content_type="text/html",
             )
-        return _error(status, "Internal Server Error")
+        defaults = {400: "Bad Request: method not found", 404: "Not Found"}
+        return _error(status, faults.description or defaults.get(status, "Internal Server Error"))
 
     def _refuse(self, method: str, params: dict[str, Any], description: str) -> web.Response:
         self.refused.append(Refusal(method, 400, description, params))
@@ -516,6 +536,22 @@ class BotApiStandIn:
                     "setMyCommands", params, "Bad Request: command description is invalid"
                 )
         self.commands[str(params.get("language_code") or "")] = commands
+        return _ok(True)
+
+    async def _m_setMyDescription(self, params: dict[str, Any]) -> web.Response:
+        return self._describe("setMyDescription", params, "description", 512)
+
+    async def _m_setMyShortDescription(self, params: dict[str, Any]) -> web.Response:
+        return self._describe("setMyShortDescription", params, "short_description", 120)
+
+    def _describe(
+        self, method: str, params: dict[str, Any], name: str, longest: int
+    ) -> web.Response:
+        text = str(params.get(name) or "")
+        if len(text) > longest:
+            return self._refuse(method, params, f"Bad Request: {name} is too long")
+        found = self.descriptions if name == "description" else self.short_descriptions
+        found[str(params.get("language_code") or "")] = text
         return _ok(True)
 
     async def _m_getMyCommands(self, params: dict[str, Any]) -> web.Response:
