@@ -25,7 +25,7 @@ from summarizer.store import Source, StoredFact
 
 from .i18n import N_, ngettext
 from .i18n import gettext as _
-from .reasons import REASONS, known, reason
+from .reasons import REASONS, known, opens_with_value, reason
 from .render import esc, link
 
 if TYPE_CHECKING:
@@ -168,8 +168,14 @@ def failed(error: NewsbotError | str) -> str:
     sentence; an error of no known code gets the generic text."""
     if isinstance(error, NewsbotError) and not known(error):
         return _(_TEXTS["INTERNAL_ERROR"])
-    sentence = reason(error).strip()
-    if sentence:
+    return _sorry(reason(error), capitalize=not opens_with_value(error))
+
+
+def _sorry(sentence: str, *, capitalize: bool) -> str:
+    """The reply "Sorry: …", the sentence ended; its first letter capitalized only when it is ours
+    (a host name or the user's own words are kept as they are)."""
+    sentence = sentence.strip()
+    if sentence and capitalize:
         sentence = sentence[0].upper() + sentence[1:]
     if sentence and sentence[-1] not in ".!?…":
         sentence += "."
@@ -209,7 +215,7 @@ def sources_header(count: int, cap: int) -> str:
 
 def not_a_link(value: str) -> str:
     """/summary with words that are no link."""
-    return failed(_("{value} is not a link").format(value=value))
+    return _sorry(_("{value} is not a link").format(value=value), capitalize=False)
 
 
 # -- digests: when

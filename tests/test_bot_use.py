@@ -205,3 +205,23 @@ async def test_newsbot_run_starts_and_answers_when_the_cosmetic_calls_answer_500
         assert api.fault_count("setMyCommands", 500) == 3
     for method in COSMETIC:
         assert log.count(f"WARNING bot.profile: {method} failed") == 1, log
+
+
+# -- finding 8: the signals the bot gives are true ----------------------------------------
+
+
+async def test_an_error_keeps_the_users_words_and_host_names_as_typed(harness: Harness) -> None:
+    """(e) "Sorry: Notaurl is not a link." capitalized the user's own word."""
+    missing = f"http://localhost:{harness.site.port}/missing.html"
+    cases = [
+        (EN, "en", "/summary notaurl", "Sorry: notaurl is not a link."),
+        (RU, "ru", "/summary нессылка", "Извините: нессылка — не ссылка."),
+        (UK, "uk", "/summary непосилання", "Вибачте: непосилання — не посилання."),
+        (EN, "en", missing, "Sorry: localhost answered 404 Not Found."),
+        (RU, "ru", missing, "Извините: localhost ответил 404 Not Found."),
+    ]
+    for chat, language, text, expected in cases:
+        assert (await final(harness, chat, text, language)).text == expected
+    # the library's own sentences still start with a capital
+    refused = await final(harness, EN, "/watch t.me/+abc", "en")
+    assert refused.text.startswith("Sorry: Private invite links"), refused.text
