@@ -52,7 +52,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("subscribe", "Daily digest at a time of your choice"),
         ("settings", "Digest time, frequency and options"),
         ("filter", "Keyword filters for your digest"),
-        ("unsubscribe", "Stop the daily digest"),
+        ("unsubscribe", "Stop your digest"),
         ("digest", "A digest now"),
         ("lang", "Language: English, Русский, Українська"),
     ],
@@ -143,8 +143,7 @@ _TEXTS["UNWATCH_WHAT"] = N_("Tell me what to stop watching, for example /unwatch
 _TEXTS["FACTS_WHAT"] = N_("Tell me whom or what to look up, for example /facts Medinsky.")
 _TEXTS["NO_QA"] = N_("I cannot answer questions yet: the question answering part is not installed.")
 _TEXTS["INTERNAL_ERROR"] = N_("Something went wrong on my side. Please try again in a minute.")
-_TEXTS["NOT_SUBSCRIBED"] = N_("You had no daily digest. /subscribe 08:00 starts one.")
-_TEXTS["UNSUBSCRIBED"] = N_("Done: no more daily digest.")
+_TEXTS["NOT_SUBSCRIBED"] = N_("You had no digest. /subscribe 08:00 starts one.")
 _TEXTS["LATEST_BAD"] = N_("Give /latest a number from 1 to 10, for example /latest 3.")
 _TEXTS["TOO_LONG_QUESTION"] = N_(
     "That is too long for a question and too short or plain to summarize. "
@@ -272,6 +271,19 @@ def next_digest(moment: datetime | None) -> str:
 def subscribed(at: str, tz: str, frequency: str = "daily", upcoming: datetime | None = None) -> str:
     head = _("Done: {schedule}.").format(schedule=_schedule(at, tz, frequency))
     return f"{head} {next_digest(upcoming)}".strip()
+
+
+_UNSUBSCRIBED = {
+    "daily": N_("Done: no more daily digest."),
+    "weekdays": N_("Done: no more weekday digest."),
+    "weekly": N_("Done: no more weekly digest."),
+}
+
+
+def unsubscribed(frequency: str) -> str:
+    """/unsubscribe done, in the words of the digest the user had."""
+    message = _UNSUBSCRIBED.get(frequency)
+    return _(message) if message else _("Done: no more digests.")
 
 
 def settings_message(

@@ -304,7 +304,7 @@ async def test_subscribe_validates_times_and_zones(harness: Harness) -> None:
     assert "not a time of day" in await harness.ask("/subscribe 24:00")
     assert "don't know the time zone" in await harness.ask("/subscribe 08:00 UTC+15")
     assert "Done: no more daily digest" in await harness.ask("/unsubscribe")
-    assert "had no daily digest" in await harness.ask("/unsubscribe")
+    assert "had no digest" in await harness.ask("/unsubscribe")
 
 
 # -- blocked users ------------------------------------------------------------------------

@@ -225,3 +225,27 @@ async def test_an_error_keeps_the_users_words_and_host_names_as_typed(harness: H
     # the library's own sentences still start with a capital
     refused = await final(harness, EN, "/watch t.me/+abc", "en")
     assert refused.text.startswith("Sorry: Private invite links"), refused.text
+
+
+@pytest.mark.parametrize(
+    ("language", "chat", "done"),
+    [
+        ("en", EN, "Done: no more weekday digest."),
+        ("ru", RU, "Готово: дайджеста по будням больше не будет."),
+        ("uk", UK, "Готово: дайджесту у будні більше не буде."),
+    ],
+)
+async def test_unsubscribing_names_the_digest_the_user_had(
+    harness: Harness, language: str, chat: int, done: str
+) -> None:
+    """(b) unsubscribing from a weekday digest said "no more daily digest"."""
+
+    async def ask(text: str) -> str:
+        return (await harness.api.reply(chat, await say(harness, chat, text, language))).text
+
+    await ask("/subscribe 08:00 Europe/Kyiv weekdays")
+    assert await ask("/unsubscribe") == done
+    if language == "en":
+        await ask("/subscribe 08:00 UTC weekly")
+        assert await ask("/unsubscribe") == "Done: no more weekly digest."
+        assert (await ask("/unsubscribe")).startswith("You had no digest.")

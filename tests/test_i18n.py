@@ -249,6 +249,7 @@ SAMPLES: dict[str, tuple[Any, ...]] = {
     "filter_usage": ("zzz",),
     "too_many_filters": (20,),
     "settings_changed": (_WHEN,),
+    "unsubscribed": ("weekdays",),
     "button_skip": (True,),
     "button_frequency": ("weekly", "daily"),
     "digest_nothing_new": (True,),

@@ -159,7 +159,7 @@ async def test_no_command_reads_or_changes_another_users_things(guarded: Harness
     assert sources.startswith("You watch no sources yet"), sources
     assert "not watching @somechannel" in await ask("/unwatch @somechannel", chat_id=BOB)
     assert "not watching" in await ask(f"/unwatch {feed}", chat_id=BOB)
-    assert (await ask("/unsubscribe", chat_id=BOB)).startswith("You had no daily digest")
+    assert (await ask("/unsubscribe", chat_id=BOB)).startswith("You had no digest")
     settings = await ask("/settings", chat_id=BOB)
     assert "You have no digest" in settings
     assert "09:30" not in settings

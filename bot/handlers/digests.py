@@ -65,13 +65,13 @@ async def unsubscribe(update: Update, context: Context) -> None:
     if user is None:
         return
     store = context.bot_data.store
-    row = await context.bot_data.stored(store.get_user, user.id)
-    if row is None or row.digest_time is None:
+    current = await context.bot_data.stored(store.digest_settings, user.id)
+    if current is None or current.at is None:
         await respond(update, context, texts.NOT_SUBSCRIBED)
         return
     await context.bot_data.stored(store.set_subscription, user.id, None, None)
     reschedule(context, await context.bot_data.stored(store.digest_settings, user.id))
-    await respond(update, context, texts.UNSUBSCRIBED)
+    await respond(update, context, texts.unsubscribed(current.frequency))
 
 
 def reschedule(context: Context, settings: DigestSettings | None) -> Any:
