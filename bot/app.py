@@ -120,6 +120,7 @@ def build_application(
             CommandHandler("filter", digests.filter_words),
             CommandHandler("stats", admin.stats),  # admins only
             CallbackQueryHandler(digests.settings_button, pattern=r"^dg:"),
+            CallbackQueryHandler(digests.stale_button),  # any other button: out of date
             MessageHandler(filters.COMMAND, chat.unknown_command),
             MessageHandler(filters.TEXT & filters.UpdateType.MESSAGE, chat.text),
         ]

@@ -362,6 +362,12 @@ _TEXTS["BUTTON_LATER_HOUR"] = N_("+1 h")
 _TEXTS["BUTTON_EARLIER"] = N_("−15 min")
 _TEXTS["BUTTON_LATER"] = N_("+15 min")
 _TEXTS["BUTTON_SUBSCRIBE"] = N_("Start a daily digest at 08:00")
+# answers to a press on a button that no longer applies (plain text): a /settings button
+# of settings the user no longer has, or a button no handler knows
+_TEXTS["SETTINGS_OUT_OF_DATE"] = N_(
+    "That button is out of date: nothing was changed. Here are your settings as they are now."
+)
+_TEXTS["BUTTON_OUT_OF_DATE"] = N_("That button is out of date: nothing was changed.")
 
 
 def button_skip(skip_empty: bool) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.digest_fanout import LimitedStandIn
 from summarizer.store import open_store
 from tests.conftest import ISTANBUL, run_cli
 from tests.helpers.botapi import BotApiStandIn, Sent
@@ -249,3 +250,70 @@ async def test_unsubscribing_names_the_digest_the_user_had(
         await ask("/subscribe 08:00 UTC weekly")
         assert await ask("/unsubscribe") == "Done: no more weekly digest."
         assert (await ask("/unsubscribe")).startswith("You had no digest.")
+
+
+@pytest.fixture
+async def buttons(tmp_path: Path) -> AsyncIterator[tuple[LimitedStandIn, Harness]]:
+    """The bot with a stand-in that answers button presses (and records the answers)."""
+    async with LimitedStandIn() as api, LoopbackServer(site_routes()) as site:
+        settings = make_settings(api, site, tmp_path / "bot.db")
+        async with running(api, settings) as app:
+            yield api, Harness(api, site, app, settings)
+        # a press carries the message's text without its entities, so the bot cannot see
+        # that the settings it shows are unchanged and edits; "not modified" is then done
+        refused = [r for r in api.refused if "message is not modified" not in r.description]
+        assert refused == [], refused
+
+
+STALE = {
+    "en": (
+        "That button is out of date: nothing was changed. Here are your settings",
+        "That button is out of date: nothing was changed.",
+        "Saved.",
+        "You have no digest",
+    ),
+    "ru": (
+        "Эта кнопка устарела: ничего не изменено. Вот ваши настройки",
+        "Эта кнопка устарела: ничего не изменено.",
+        "Сохранено.",
+        "У вас нет дайджеста",
+    ),
+}
+
+
+@pytest.mark.parametrize(("language", "chat"), [("en", EN), ("ru", RU)])
+async def test_a_stale_button_says_it_is_out_of_date_and_saves_nothing(
+    buttons: tuple[LimitedStandIn, Harness], language: str, chat: int
+) -> None:
+    """(a) a button of settings the user no longer has toasted "Saved."."""
+    api, harness = buttons
+    stale_settings, stale, saved, no_digest = STALE[language]
+    store = harness.app.bot_data.store
+
+    async def ask(text: str) -> Sent:
+        return await api.reply(chat, await say(harness, chat, text, language))
+
+    async def press(message: Sent, data: str) -> str:
+        answered = len(api.answers)
+        await api.press(chat, message.message_id, data)
+        await api.wait_for(lambda: len(api.answers) > answered, what=f"the answer to {data}")
+        return str(api.answers[-1].get("text", ""))
+
+    await ask("/subscribe 08:00 UTC")
+    shown = await ask("/settings")
+    await ask("/unsubscribe")
+    for data in ("dg:t:15", "dg:f:weekly", "dg:s:1"):  # the old message's buttons
+        assert (await press(shown, data)).startswith(stale_settings), data
+        settings = store.digest_settings(chat)
+        assert settings is not None
+        assert (settings.at, settings.frequency, settings.skip_empty) == (None, "daily", False)
+    # the message now shows the settings as they are, with the button that applies
+    assert no_digest in next(m for m in api.to_chat(chat) if m.message_id == shown.message_id).text
+    assert [b["callback_data"] for row in api.markup(chat, shown.message_id) for b in row] == [
+        "dg:sub"
+    ]
+    assert (await press(shown, "dg:sub")).startswith(saved)
+    # pressed twice (a second tap before the message changed): the second saves nothing
+    assert (await press(shown, "dg:sub")).startswith(stale_settings)
+    # a button no handler knows (a message from an older version of the bot)
+    assert await press(shown, "old:button") == stale
