@@ -569,13 +569,16 @@ _TEXTS["ADMIN_ONLY"] = N_("Sorry: only the bot's administrators can do that.")
 
 
 def too_many_requests(rate: int, retry_in: float) -> str:
-    """Plain text too: it is also the alert shown for a button press."""
+    """Said once a window, to the first message past the rate; the others are skipped
+    without a word, as it says. Plain text too: it is also a button press's alert."""
     seconds = max(1, round(retry_in))
     return ngettext(
-        "You are sending me more than {rate} message a minute. "
-        "Please wait {seconds} s and try again; I will answer then.",
-        "You are sending me more than {rate} messages a minute. "
-        "Please wait {seconds} s and try again; I will answer then.",
+        "You are sending me more than {rate} message a minute, so I am skipping this one "
+        "and any you send in the next {seconds} s, without another word. "
+        "Please send them again after that.",
+        "You are sending me more than {rate} messages a minute, so I am skipping this one "
+        "and any you send in the next {seconds} s, without another word. "
+        "Please send them again after that.",
         rate,
     ).format(rate=rate, seconds=seconds)
 

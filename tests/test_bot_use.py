@@ -17,12 +17,14 @@ from pathlib import Path
 import pytest
 
 from bench.digest_fanout import LimitedStandIn
+from bot.limits import FloodControl
 from summarizer.store import open_store
 from tests.conftest import ISTANBUL, run_cli
 from tests.helpers.botapi import BotApiStandIn, Sent
 from tests.helpers.pages import LoopbackServer
 from tests.helpers.process import newsbot_process
 from tests.test_bot import Harness, make_settings, running, site_routes
+from tests.test_security_bot import all_handled
 
 EN, RU, UK = 5101, 5102, 5103
 
@@ -317,3 +319,40 @@ async def test_a_stale_button_says_it_is_out_of_date_and_saves_nothing(
     assert (await press(shown, "dg:sub")).startswith(stale_settings)
     # a button no handler knows (a message from an older version of the bot)
     assert await press(shown, "old:button") == stale
+
+
+@pytest.mark.parametrize(
+    ("language", "chat", "warning", "start"),
+    [
+        (
+            "en",
+            EN,
+            "You are sending me more than 6 messages a minute, so I am skipping",
+            "newsbot reads",
+        ),
+        ("ru", RU, "Вы присылаете мне больше 6 сообщений в минуту, поэтому", "newsbot читает"),
+    ],
+)
+async def test_the_flood_guard_warns_once_a_window_and_skips_as_it_says(
+    harness: Harness, language: str, chat: int, warning: str, start: str
+) -> None:
+    """(c) 13 messages in a row got 7 warnings, each promising "I will answer then"."""
+    api, store = harness.api, harness.app.bot_data.store
+    now = [0.0]
+    harness.app.bot_data.limits = FloodControl(rate=6, window=60, clock=lambda: now[0])
+
+    async def flood(count: int, handled: int) -> list[list[str]]:
+        ids = [await say(harness, chat, "/start", language) for _ in range(count)]
+        await api.wait_for(lambda: all_handled(store, handled), what="every message handled")
+        return [[r.text for r in api.replies_to(chat, i)] for i in ids]
+
+    replies = await flood(13, 13)
+    assert all(len(r) == 1 and r[0].startswith(start) for r in replies[:6]), replies
+    assert len(replies[6]) == 1
+    assert replies[6][0].startswith(warning), replies[6]
+    assert replies[7:] == [[]] * 6  # skipped, without another word, as the warning says
+    # a minute on: answered again, and a new flood gets one new warning
+    now[0] = 61.0
+    replies = await flood(8, 21)
+    assert [len(r) for r in replies] == [1] * 7 + [0], replies
+    assert replies[6][0].startswith(warning)

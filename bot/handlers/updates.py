@@ -59,19 +59,21 @@ async def remember(update: Update, context: Context) -> None:
 
 
 async def flood_gate(update: Update, context: Context) -> None:
-    """A user past the request rate gets a polite reply instead of an answer (bot.limits)."""
+    """A user past the request rate is not answered; the first such request of a run
+    gets a polite reply saying so (bot.limits)."""
     user = update.effective_user
     if user is None or not is_request(update):
         return
     limits = context.bot_data.limits
     if limits.allow(user.id):
         return
-    logger.info("user %s is over the request rate", user.id)
+    first = limits.first_refusal(user.id)  # warned once; the rest skipped, as it says
+    logger.info("user %s is over the request rate%s", user.id, "" if first else "; skipped")
     html = texts.too_many_requests(limits.rate, limits.retry_in(user.id))
     message = update.effective_message
-    if update.callback_query is not None:
-        await update.callback_query.answer(html, show_alert=True)  # plain text: no markup
-    elif message is not None:
+    if update.callback_query is not None:  # a press is always answered, or it spins on
+        await update.callback_query.answer(html if first else None, show_alert=first)
+    elif message is not None and first:
         await reply(context, message.chat_id, html, reply_to=message.message_id)
     # the last group does not run after this: the end is recorded here, once
     await context.bot_data.stored(context.bot_data.store.finish_update, update.update_id)
