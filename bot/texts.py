@@ -142,6 +142,10 @@ _TEXTS["WATCH_WHAT"] = N_(
 _TEXTS["UNWATCH_WHAT"] = N_("Tell me what to stop watching, for example /unwatch @channel.")
 _TEXTS["FACTS_WHAT"] = N_("Tell me whom or what to look up, for example /facts Medinsky.")
 _TEXTS["NO_QA"] = N_("I cannot answer questions yet: the question answering part is not installed.")
+_TEXTS["NOT_A_QUESTION"] = N_(
+    "That does not read like a question. Ask me one, for example: Who led Russia's "
+    "delegation? Or send me a link and I summarize it; /help lists the rest."
+)
 _TEXTS["INTERNAL_ERROR"] = N_("Something went wrong on my side. Please try again in a minute.")
 _TEXTS["NOT_SUBSCRIBED"] = N_("You had no digest. /subscribe 08:00 starts one.")
 _TEXTS["LATEST_BAD"] = N_("Give /latest a number from 1 to 10, for example /latest 3.")

@@ -20,7 +20,7 @@ from bench.digest_fanout import LimitedStandIn
 from bot.limits import FloodControl
 from summarizer.store import open_store
 from tests.conftest import ISTANBUL, run_cli
-from tests.helpers.botapi import BotApiStandIn, Sent
+from tests.helpers.botapi import BOT_USERNAME, BotApiStandIn, Sent
 from tests.helpers.pages import LoopbackServer
 from tests.helpers.process import newsbot_process
 from tests.test_bot import Harness, make_settings, running, site_routes
@@ -356,3 +356,69 @@ async def test_the_flood_guard_warns_once_a_window_and_skips_as_it_says(
     replies = await flood(8, 21)
     assert [len(r) for r in replies] == [1] * 7 + [0], replies
     assert replies[6][0].startswith(warning)
+
+
+GROUP = -1005550
+MEMBER, RU_MEMBER = 6001, 6002
+
+
+async def test_a_group_is_answered_only_when_it_speaks_to_the_bot(harness: Harness) -> None:
+    """(d) plain chatter in a group got "I don't know"; now only a mention or a reply to
+    the bot is read, and the group's own talk neither is answered nor counts as requests."""
+    api, store = harness.api, harness.app.bot_data.store
+    await asyncio.to_thread(store_seed, harness.settings.db)
+    harness.app.bot_data.limits = FloodControl(rate=4)  # chatter must not use it up
+    link = harness.site.url("/visas.html")
+    chatter = [
+        "Good morning everyone",
+        "Who led Russia's delegation?",  # a question, but to the group
+        f"look at this {link}",
+        "/frobnicate",  # maybe another bot's command
+        "/start@some_other_bot",
+        "@someone_else what do you think?",
+    ]
+    sent = [await api.say_in_group(GROUP, MEMBER, text) for text in chatter]
+    await api.wait_for(lambda: all_handled(store, len(sent)), what="the chatter handled")
+    assert api.to_chat(GROUP) == []
+    assert not [r for r in harness.site.requests if r.path == "/visas.html"]
+
+    name = f"@{BOT_USERNAME}"
+    asked = await api.say_in_group(GROUP, MEMBER, f"{name} Who led Russia's delegation?")
+    answer = await api.reply(GROUP, asked)
+    assert "Medinsky" in answer.text.splitlines()[0], answer.text
+    # a reply to the bot's message is for the bot, without a mention
+    followed = await api.say_in_group(
+        GROUP, MEMBER, "And who is Ukraine's chief negotiator?", reply_to=api.as_reply_to(answer)
+    )
+    assert "Umerov" in (await api.reply(GROUP, followed)).text.splitlines()[0]
+    # in Russian, and chatter at the bot gets the hint, in the member's language
+    ru = await api.say_in_group(
+        GROUP, RU_MEMBER, f"{name} кто возглавил делегацию России", language_code="ru"
+    )
+    assert "Medinsky" in (await api.reply(GROUP, ru)).text.splitlines()[0]
+    hello = await api.say_in_group(GROUP, RU_MEMBER, f"{name} привет!", language_code="ru")
+    assert (await api.reply(GROUP, hello)).text.startswith("Это не похоже на вопрос.")
+    assert len(api.to_chat(GROUP)) == 4  # the four messages to the bot, nothing else
+
+
+@pytest.mark.parametrize(
+    ("language", "chat", "hint"),
+    [
+        ("en", EN, "That does not read like a question. Ask me one, for example:"),
+        ("ru", RU, "Это не похоже на вопрос. Задайте его, например:"),
+        ("uk", UK, "Це не схоже на запитання. Поставте його, наприклад:"),
+    ],
+)
+async def test_a_private_message_that_is_no_question_gets_a_hint(
+    harness: Harness, language: str, chat: int, hint: str
+) -> None:
+    """(d) "hello" got "I don't know"; a question, with or without its mark, is answered."""
+    await asyncio.to_thread(store_seed, harness.settings.db)
+
+    async def ask(text: str) -> str:
+        return (await harness.api.reply(chat, await say(harness, chat, text, language))).text
+
+    for chatter in ("hello", "thanks!", "ok 👍", "Доброе утро", "Дякую"):
+        assert (await ask(chatter)).startswith(hint), chatter
+    for question in ("Who led Russia's delegation?", "кто возглавил делегацию России"):
+        assert "Medinsky" in (await ask(question)).splitlines()[0], question

@@ -74,6 +74,7 @@ _TAG = re.compile(
 _ATTR = re.compile(r"([a-zA-Z-]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>\"']+))?")
 _ENTITY = re.compile(r"&(#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _URL = re.compile(r"https?://[^\s<>\"]+")
+_MENTION = re.compile(r"(?<![\w/@])@[A-Za-z][A-Za-z0-9_]{4,31}\b")
 
 
 class EntityError(ValueError):
@@ -177,15 +178,16 @@ def entities_for(text: str) -> list[dict[str, Any]]:
     command = re.match(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]+)?", text)
     if command:
         out.append({"type": "bot_command", "offset": 0, "length": utf16_length(command.group(0))})
-    for match in _URL.finditer(text):
-        out.append(
-            {
-                "type": "url",
-                "offset": utf16_length(text[: match.start()]),
-                "length": utf16_length(match.group(0)),
-            }
-        )
-    return out
+    for kind, pattern in (("url", _URL), ("mention", _MENTION)):
+        for match in pattern.finditer(text):
+            out.append(
+                {
+                    "type": kind,
+                    "offset": utf16_length(text[: match.start()]),
+                    "length": utf16_length(match.group(0)),
+                }
+            )
+    return sorted(out, key=lambda entity: entity["offset"])
 
 
 @dataclass
@@ -323,6 +325,41 @@ class BotApiStandIn:
             message["reply_to_message"] = reply_to
         await self.push("message", message)
         return message_id
+
+    async def say_in_group(
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        *,
+        language_code: str | None = "en",
+        reply_to: dict[str, Any] | None = None,
+    ) -> int:
+        """User ``user_id`` writes ``text`` in the group ``chat_id`` (negative) where the
+        bot is a member; returns the message id. Mentions and links come as entities."""
+        message_id = self._message_id(chat_id)
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": "Member"}
+        if language_code:
+            user["language_code"] = language_code
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"},
+            "from": user,
+            "text": text,
+        }
+        entities = entities_for(text)
+        if entities:
+            message["entities"] = entities
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        await self.push("message", message)
+        return message_id
+
+    def as_reply_to(self, sent: Sent) -> dict[str, Any]:
+        """``sent`` (a message of the bot's) as the ``reply_to_message`` of a user's."""
+        kind = "supergroup" if sent.chat_id < 0 else "private"
+        return {**self._message_json(sent), "chat": {"id": sent.chat_id, "type": kind}}
 
     async def edit(self, chat_id: int, message_id: int, text: str) -> int:
         """The user edits their message ``message_id`` to ``text`` (an ``edited_message``)."""
