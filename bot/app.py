@@ -36,7 +36,7 @@ from summarizer.store import open_store
 
 from .context import BotData, Context, NewsbotApp
 from .digest import SYNC_EVERY, Digests
-from .handlers import admin, chat, digests, sources, updates
+from .handlers import admin, chat, digests, prompts, sources, updates
 from .leader import Leadership, is_postgres, worker_name
 from .limits import FloodControl
 from .metrics import MeasuredRequest, Metrics
@@ -105,6 +105,8 @@ def build_application(
             MessageHandler(filters.UpdateType.CHANNEL_POST, sources.channel_post),
             ChatMemberHandler(updates.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
             CommandHandler(["start", "help"], chat.start),
+            # a reply to a bare command's question is that command's argument
+            MessageHandler(prompts.REPLIES_TO_PROMPT, prompts.answer),
             CommandHandler("lang", chat.lang),
             CommandHandler("summary", chat.summary),
             CommandHandler("ask", chat.ask),

@@ -139,6 +139,14 @@ _TEXTS["NO_SOURCES"] = N_(
 _TEXTS["WATCH_WHAT"] = N_(
     "Tell me what to watch: /watch @channel, /watch t.me/channel or /watch FEED_URL."
 )
+# a bare command's question, sent with a ForceReply (plain text: bot.handlers.prompts
+# recognizes the reply by it), and the hint in the input field (at most 64 characters)
+_TEXTS["WATCH_ASK"] = N_(
+    "Which channel or feed should I watch? Reply with @channel, t.me/channel or its URL."
+)
+_TEXTS["WATCH_PLACEHOLDER"] = N_("@channel or a feed URL")
+_TEXTS["FACTS_ASK"] = N_("Whom or what should I look up? Reply with a name, for example Medinsky.")
+_TEXTS["FACTS_PLACEHOLDER"] = N_("a name")
 _TEXTS["UNWATCH_WHAT"] = N_("Tell me what to stop watching, for example /unwatch @channel.")
 _TEXTS["FACTS_WHAT"] = N_("Tell me whom or what to look up, for example /facts Medinsky.")
 _TEXTS["NO_QA"] = N_("I cannot answer questions yet: the question answering part is not installed.")

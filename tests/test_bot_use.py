@@ -422,3 +422,81 @@ async def test_a_private_message_that_is_no_question_gets_a_hint(
         assert (await ask(chatter)).startswith(hint), chatter
     for question in ("Who led Russia's delegation?", "кто возглавил делегацию России"):
         assert "Medinsky" in (await ask(question)).splitlines()[0], question
+
+
+# -- finding 2: commands tapped in the menu -------------------------------------------------
+
+ASKED = {
+    "en": ("Which channel or feed should I watch?", "Whom or what should I look up?"),
+    "ru": ("За каким каналом или лентой следить?", "О ком или о чём рассказать?"),
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "chat", "watching", "header"),
+    [
+        ("en", EN, "Now watching @somechannel", "What I know about Medinsky"),
+        ("ru", RU, "Слежу за @somechannel", "Что я знаю о Medinsky"),
+    ],
+)
+async def test_a_bare_watch_or_facts_asks_for_its_argument_and_takes_the_reply(
+    harness: Harness, language: str, chat: int, watching: str, header: str
+) -> None:
+    """/watch or /facts from the menu come bare; the user's next message ("@channel",
+    "Medinsky") was taken as a question ("I don't know")."""
+    api = harness.api
+    await final(harness, chat, harness.site.url("/istanbul.html"), language)
+    ask_watch, ask_facts = ASKED[language]
+    for command, question, reply, expected in (
+        ("/watch", ask_watch, "@somechannel", watching),
+        ("/facts", ask_facts, "Medinsky", header),
+    ):
+        asked = await api.reply(chat, await say(harness, chat, command, language))
+        assert asked.text.startswith(question), asked.text
+        markup = next(
+            p["reply_markup"]
+            for m, p in reversed(api.calls)
+            if m == "sendMessage" and str(p.get("text", "")).startswith(question)
+        )
+        assert markup["force_reply"] is True  # the user's next message replies to it
+        message_id = await api.say(
+            chat, reply, language_code=language, reply_to=api.as_reply_to(asked)
+        )
+        answer = await api.reply(chat, message_id)
+        assert answer.text.startswith(expected), answer.text
+    assert [s.key for s in harness.app.bot_data.store.user_sources(chat)] == ["somechannel"]
+
+
+@pytest.mark.parametrize(
+    ("language", "chat", "shown", "when"),
+    [
+        ("en", EN, "Digest settings", "When: a weekly digest (Mondays) at 07:30 (Europe/Kyiv)"),
+        ("ru", RU, "Настройки дайджеста", "Когда: еженедельный дайджест"),
+    ],
+)
+async def test_a_bare_subscribe_shows_the_digest_and_never_replaces_it(
+    buttons: tuple[LimitedStandIn, Harness], language: str, chat: int, shown: str, when: str
+) -> None:
+    """A bare /subscribe replaced a weekly 07:30 Europe/Kyiv digest with a daily 08:00 UTC one."""
+    api, harness = buttons
+    store = harness.app.bot_data.store
+
+    async def ask(text: str, user: int = chat) -> Sent:
+        return await api.reply(user, await say(harness, user, text, language))
+
+    await ask("/subscribe 07:30 Europe/Kyiv weekly")
+    before = store.digest_settings(chat)
+    reply = await ask("/subscribe")
+    assert reply.text.startswith(shown), reply.text
+    assert when in reply.text, reply.text
+    labels = [b["callback_data"] for row in api.markup(chat, reply.message_id) for b in row]
+    assert "dg:t:15" in labels
+    assert "dg:f:daily" in labels
+    assert store.digest_settings(chat) == before
+    # a user with no digest: a bare /subscribe starts the default one, as before
+    fresh = await ask("/subscribe", user=chat + 100)
+    if language == "en":
+        assert fresh.text.startswith("Done: a daily digest at 08:00 (UTC)."), fresh.text
+    settings = store.digest_settings(chat + 100)
+    assert settings is not None
+    assert settings.at == "08:00"

@@ -19,7 +19,7 @@ from summarizer import (
 )
 
 from .. import i18n, texts
-from .send import finished, reply, respond
+from .send import ask_for, finished, reply, respond
 from .updates import GROUPS, addressed, is_command, without_mention
 
 if TYPE_CHECKING:
@@ -150,7 +150,16 @@ async def latest(update: Update, context: Context) -> None:
 
 
 async def facts(update: Update, context: Context) -> None:
-    name = " ".join(context.args or []).strip()
+    """/facts NAME; a bare /facts (the menu sends it so) asks for the name."""
+    if not context.args:
+        await ask_for(update, context, texts.FACTS_ASK, texts.FACTS_PLACEHOLDER)
+        return
+    await facts_about_name(update, context, " ".join(context.args))
+
+
+async def facts_about_name(update: Update, context: Context, name: str) -> None:
+    """What the store knows about ``name`` (of /facts, or the reply to its question)."""
+    name = name.strip()
     if not name:
         await respond(update, context, texts.FACTS_WHAT)
         return

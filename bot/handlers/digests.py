@@ -39,10 +39,19 @@ async def digest(update: Update, context: Context) -> None:
 
 
 async def subscribe(update: Update, context: Context) -> None:
+    """/subscribe [HH:MM] [ZONE] [FREQUENCY]. A bare /subscribe (the menu sends it so)
+    starts the default digest, or, for a user who has one, shows it with its buttons:
+    it never replaces a digest the user chose."""
     user = update.effective_user
     if user is None:
         return
     data = context.bot_data
+    if not context.args:
+        store = data.store
+        current = await data.stored(store.digest_settings, user.id)
+        if current is not None and current.at is not None:
+            await settings(update, context)
+            return
     try:
         at, zone, frequency = parse_subscription(context.args or [], data.settings.tz)
     except BadInput as exc:
