@@ -16,7 +16,7 @@ import os
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -34,15 +34,15 @@ from telegram.ext import (
 from summarizer import Settings, off_loop, read_pending
 from summarizer.store import open_store
 
-from . import texts
 from .context import BotData, Context, NewsbotApp
 from .digest import SYNC_EVERY, Digests
-from .handlers import admin, chat, digests, sources, updates
+from .handlers import admin, chat, digests, prompts, sources, updates
 from .leader import Leadership, is_postgres, worker_name
 from .limits import FloodControl
 from .metrics import MeasuredRequest, Metrics
 from .pacing import OVERALL_RATE, PacedRateLimiter
 from .poller import Poller
+from .profile import introduce
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +105,8 @@ def build_application(
             MessageHandler(filters.UpdateType.CHANNEL_POST, sources.channel_post),
             ChatMemberHandler(updates.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
             CommandHandler(["start", "help"], chat.start),
+            # a reply to a bare command's question is that command's argument
+            MessageHandler(prompts.REPLIES_TO_PROMPT, prompts.answer),
             CommandHandler("lang", chat.lang),
             CommandHandler("summary", chat.summary),
             CommandHandler("ask", chat.ask),
@@ -120,6 +122,7 @@ def build_application(
             CommandHandler("filter", digests.filter_words),
             CommandHandler("stats", admin.stats),  # admins only
             CallbackQueryHandler(digests.settings_button, pattern=r"^dg:"),
+            CallbackQueryHandler(digests.stale_button),  # any other button: out of date
             MessageHandler(filters.COMMAND, chat.unknown_command),
             MessageHandler(filters.TEXT & filters.UpdateType.MESSAGE, chat.text),
         ]
@@ -144,11 +147,8 @@ async def post_init(application: NewsbotApp) -> None:
         claim_as=worker_name("run") if is_postgres(settings.db) else None,
         on_report=lambda _source, report: data.metrics.polled(report),
     )
-    for language, commands in texts.COMMANDS.items():
-        await application.bot.set_my_commands(
-            [BotCommand(name, description) for name, description in commands],
-            language_code=None if language == "en" else language,
-        )
+    # the menu and descriptions: a Bot API that refuses them does not stop the start
+    await introduce(application.bot, data.cosmetics)
     if application.job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
     digests = Digests(application, store, settings.tz, on_late=data.metrics.digest_late)

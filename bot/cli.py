@@ -667,22 +667,11 @@ def print_answer(answer: Any, out: TextIO) -> None:
 
 
 def print_entity_facts(entity: Any, out: TextIO) -> None:
+    """The facts the bot's /facts shows too (``EntityFacts.listed``), each with its source."""
     out.write(f"{entity.name}\n")
-    seen: set[str] = set()
-    for fact in entity.roles:
-        if fact.predicate.lower() in seen:
-            continue
-        seen.add(fact.predicate.lower())
+    for fact in entity.listed():
+        what = entity.what(fact)
         out.write(
-            f"  role: {fact.predicate}\n    “{fact.sentence}”\n"
-            f"    — {_source_line(fact.title, fact.url, fact.published)}\n"
-        )
-    for fact in entity.relations:
-        what = fact.predicate + (f": {fact.object}" if fact.object else "")
-        extra = fact.detail.get("as") or fact.detail.get("said")
-        if extra:
-            what += f" ({extra})"
-        out.write(
-            f"  {what}\n    “{fact.sentence}”\n"
+            f"  {'role: ' if fact.kind == 'role' else ''}{what}\n    “{fact.sentence}”\n"
             f"    — {_source_line(fact.title, fact.url, fact.published)}\n"
         )

@@ -24,6 +24,7 @@ from .leader import Leadership
 from .limits import FloodControl
 from .metrics import Metrics
 from .poller import Poller
+from .profile import Cosmetics
 
 T = TypeVar("T")
 
@@ -35,6 +36,8 @@ class BotData:
     settings: Settings = field(default_factory=Settings)
     limits: FloodControl = field(default_factory=FloodControl)  # per-user flood control
     metrics: Metrics = field(default_factory=Metrics)
+    #: the calls whose failure must not stop anything (menu, descriptions, "typing…")
+    cosmetics: Cosmetics = field(default_factory=Cosmetics)
     #: how post_init creates the fetcher (a test hands in one with its own address policy)
     make_fetcher: Callable[[Settings], Fetcher] = Fetcher.from_settings
     # updates claimed by a process killed before answering them, handed back at start

@@ -7,10 +7,14 @@ Two limits keep one user from taking the bot for themselves:
   in a sliding window;
 * at most ``articles`` links being read at once (``NEWSBOT_USER_ARTICLES``, 3).
 
-Past either, the user gets a polite reply saying when to try again, never
-silence. Channel posts (where the bot is an administrator) are not counted:
-they are the channel owner's feed, not a person's requests. The counts live
-in memory: a restart forgets them, which errs on the user's side.
+Past the rate, the first request of a run gets a polite reply saying that it
+and the next ones are skipped, and when to send again
+(:meth:`FloodControl.first_refusal`); the others are skipped without a word, as
+that reply says, so a flood of 13 messages gets one warning, not 13. Past the
+links, each link gets a reply. Channel posts (where the bot is an
+administrator) are not counted: they are the channel owner's feed, not a
+person's requests. The counts live in memory: a restart forgets them, which
+errs on the user's side.
 
 :func:`is_admin` answers whether a user is in ``NEWSBOT_ADMINS``; the handlers
 use it to gate ``/stats`` and every operation that touches all users.
@@ -47,6 +51,7 @@ class FloodControl:
         self._clock = clock
         self._requests: dict[int, deque[float]] = {}
         self._reading: dict[int, int] = {}
+        self._warned: set[int] = set()  # told they are over the rate, since last allowed
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FloodControl:
@@ -67,6 +72,15 @@ class FloodControl:
         if len(times) >= self.rate:
             return False
         times.append(now)
+        self._warned.discard(user_id)
+        return True
+
+    def first_refusal(self, user_id: int) -> bool:
+        """Whether a refused request is the first since ``user_id`` was last allowed one:
+        the one to answer (the warning says the others are skipped)."""
+        if user_id in self._warned:
+            return False
+        self._warned.add(user_id)
         return True
 
     def retry_in(self, user_id: int) -> float:
@@ -102,6 +116,7 @@ class FloodControl:
         idle = [u for u, t in self._requests.items() if not t or now - t[-1] >= self.window]
         for user_id in idle:
             del self._requests[user_id]
+            self._warned.discard(user_id)
 
 
 def is_admin(settings: Settings, user_id: int | None) -> bool:

@@ -25,6 +25,10 @@ logger = logging.getLogger(__name__)
 
 # endpoints that put a message in a chat: paced per chat
 _PACED = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
+# calls that only make the bot look nice (bot.profile): never retried, a failure is theirs
+_COSMETIC = frozenset(
+    {"sendChatAction", "setMyCommands", "setMyDescription", "setMyShortDescription"}
+)
 # messages in any one second, in all: Telegram allows 30. PriorityPacer counts each message
 # from its turn until a second after its answer, so arrivals never exceed it in any second
 OVERALL_RATE = 30.0
@@ -171,7 +175,8 @@ class PacedRateLimiter(BaseRateLimiter[int]):
       in its turn (``max_retries`` times): the retries do not come back as a burst;
     * a network error or a 5xx is retried ``network_retries`` times with
       exponential backoff, so a reply is not lost to a passing outage. A 400
-      or a 403 is never retried.
+      or a 403 is never retried, nor is any failure of the cosmetic calls
+      ("typing…", the menu and descriptions: :mod:`bot.profile`).
     """
 
     def __init__(
@@ -253,6 +258,9 @@ class PacedRateLimiter(BaseRateLimiter[int]):
         background = LANE.get() == "digest"
         group = self._group(chat_id)
         limited = failed = 0
+        cosmetic = endpoint in _COSMETIC  # a late "typing…" is worth nothing: no retry
+        network_retries = 0 if cosmetic else self._network_retries
+        max_retries = 0 if cosmetic else (rate_limit_args or self._max_retries)
         while True:
             if chat_id is not None:
                 if group is not None:
@@ -265,7 +273,7 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                     if chat_id is not None:
                         self._pacer.done()
             except RetryAfter as exc:
-                if limited >= (rate_limit_args or self._max_retries):
+                if limited >= max_retries:
                     raise
                 limited += 1
                 value: Any = exc.retry_after
@@ -277,7 +285,7 @@ class PacedRateLimiter(BaseRateLimiter[int]):
             except BadRequest:
                 raise
             except NetworkError as exc:
-                if failed >= self._network_retries:
+                if failed >= network_retries:
                     raise
                 pause = min(0.25 * 2**failed, 8.0)
                 failed += 1

@@ -197,3 +197,17 @@ def reason(error: NewsbotError | str) -> str:
     message = REASONS[code]
     end = "." if MESSAGES[code].endswith(".") and not message.endswith(".") else ""
     return _(message).format(**fields) + end
+
+
+def opens_with_value(error: NewsbotError | str) -> bool:
+    """Whether the sentence said for ``error`` begins with a value (a host, a path, words
+    the user typed), whose case is kept as it is rather than capitalized."""
+    if isinstance(error, NewsbotError):
+        code = error.code if known(error) else None
+    else:
+        found = parse(error.strip()) if error.strip() else None
+        code = found[0] if found is not None else None
+    if code is None:
+        return False
+    template = MESSAGES[code] if current() == "en" else _(REASONS[code])
+    return template.lstrip().startswith("{")

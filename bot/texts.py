@@ -18,22 +18,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from summarizer import Article, NewsbotError
-from summarizer.store import Source
+from summarizer.store import Source, StoredFact
 
 from .i18n import N_, ngettext
 from .i18n import gettext as _
-from .reasons import REASONS, known, reason
+from .reasons import REASONS, known, opens_with_value, reason
 from .render import esc, link
+
+if TYPE_CHECKING:
+    from summarizer import EntityFacts
 
 # The constant texts, by name, in English (the gettext message ids). ``texts.HELP``
 # and the others are looked up through __getattr__ below, in the reader's language.
 _TEXTS: dict[str, str] = {}
 
 MAX_EVIDENCE = 2  # quoted sentences under an answer
-MAX_FACTS = 10
+MAX_FACTS = 20  # facts in one /facts reply
 
 # (command, description) in the order of the menu; the handlers are in bot/app.py
 COMMANDS: dict[str, list[tuple[str, str]]] = {
@@ -49,7 +52,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("subscribe", "Daily digest at a time of your choice"),
         ("settings", "Digest time, frequency and options"),
         ("filter", "Keyword filters for your digest"),
-        ("unsubscribe", "Stop the daily digest"),
+        ("unsubscribe", "Stop your digest"),
         ("digest", "A digest now"),
         ("lang", "Language: English, Русский, Українська"),
     ],
@@ -111,6 +114,16 @@ Send me a <b>question</b> and I answer from the articles I have read, quoting th
 
 Add me to your channel as an administrator and I read its posts too.""")
 
+# the bot's profile (bot.profile): plain text, at most 512 and 120 characters
+_TEXTS["DESCRIPTION"] = N_(
+    "I read the news for you. Send me a link and I reply with a short summary in the "
+    "article's own words. Ask me a question and I answer from the articles I have read, "
+    "quoting them. /watch a channel or a feed, and /subscribe to a daily digest. "
+    "English, Русский, Українська."
+)
+_TEXTS["SHORT_DESCRIPTION"] = N_(
+    "News links summarized, questions answered with quotes, digests of channels and feeds."
+)
 _TEXTS["WORKING_ON_LINK"] = N_("Reading the article…")
 _TEXTS["ASK_WHAT"] = N_("Ask me a question after /ask, for example: /ask Who led the delegation?")
 _TEXTS["SUMMARY_WHAT"] = N_(
@@ -126,12 +139,23 @@ _TEXTS["NO_SOURCES"] = N_(
 _TEXTS["WATCH_WHAT"] = N_(
     "Tell me what to watch: /watch @channel, /watch t.me/channel or /watch FEED_URL."
 )
+# a bare command's question, sent with a ForceReply (plain text: bot.handlers.prompts
+# recognizes the reply by it), and the hint in the input field (at most 64 characters)
+_TEXTS["WATCH_ASK"] = N_(
+    "Which channel or feed should I watch? Reply with @channel, t.me/channel or its URL."
+)
+_TEXTS["WATCH_PLACEHOLDER"] = N_("@channel or a feed URL")
+_TEXTS["FACTS_ASK"] = N_("Whom or what should I look up? Reply with a name, for example Medinsky.")
+_TEXTS["FACTS_PLACEHOLDER"] = N_("a name")
 _TEXTS["UNWATCH_WHAT"] = N_("Tell me what to stop watching, for example /unwatch @channel.")
 _TEXTS["FACTS_WHAT"] = N_("Tell me whom or what to look up, for example /facts Medinsky.")
 _TEXTS["NO_QA"] = N_("I cannot answer questions yet: the question answering part is not installed.")
+_TEXTS["NOT_A_QUESTION"] = N_(
+    "That does not read like a question. Ask me one, for example: Who led Russia's "
+    "delegation? Or send me a link and I summarize it; /help lists the rest."
+)
 _TEXTS["INTERNAL_ERROR"] = N_("Something went wrong on my side. Please try again in a minute.")
-_TEXTS["NOT_SUBSCRIBED"] = N_("You had no daily digest. /subscribe 08:00 starts one.")
-_TEXTS["UNSUBSCRIBED"] = N_("Done: no more daily digest.")
+_TEXTS["NOT_SUBSCRIBED"] = N_("You had no digest. /subscribe 08:00 starts one.")
 _TEXTS["LATEST_BAD"] = N_("Give /latest a number from 1 to 10, for example /latest 3.")
 _TEXTS["TOO_LONG_QUESTION"] = N_(
     "That is too long for a question and too short or plain to summarize. "
@@ -155,8 +179,14 @@ def failed(error: NewsbotError | str) -> str:
     sentence; an error of no known code gets the generic text."""
     if isinstance(error, NewsbotError) and not known(error):
         return _(_TEXTS["INTERNAL_ERROR"])
-    sentence = reason(error).strip()
-    if sentence:
+    return _sorry(reason(error), capitalize=not opens_with_value(error))
+
+
+def _sorry(sentence: str, *, capitalize: bool) -> str:
+    """The reply "Sorry: …", the sentence ended; its first letter capitalized only when it is ours
+    (a host name or the user's own words are kept as they are)."""
+    sentence = sentence.strip()
+    if sentence and capitalize:
         sentence = sentence[0].upper() + sentence[1:]
     if sentence and sentence[-1] not in ".!?…":
         sentence += "."
@@ -200,7 +230,7 @@ def sources_header(count: int, cap: int) -> str:
 
 def not_a_link(value: str) -> str:
     """/summary with words that are no link."""
-    return failed(_("{value} is not a link").format(value=value))
+    return _sorry(_("{value} is not a link").format(value=value), capitalize=False)
 
 
 # -- digests: when
@@ -257,6 +287,19 @@ def next_digest(moment: datetime | None) -> str:
 def subscribed(at: str, tz: str, frequency: str = "daily", upcoming: datetime | None = None) -> str:
     head = _("Done: {schedule}.").format(schedule=_schedule(at, tz, frequency))
     return f"{head} {next_digest(upcoming)}".strip()
+
+
+_UNSUBSCRIBED = {
+    "daily": N_("Done: no more daily digest."),
+    "weekdays": N_("Done: no more weekday digest."),
+    "weekly": N_("Done: no more weekly digest."),
+}
+
+
+def unsubscribed(frequency: str) -> str:
+    """/unsubscribe done, in the words of the digest the user had."""
+    message = _UNSUBSCRIBED.get(frequency)
+    return _(message) if message else _("Done: no more digests.")
 
 
 def settings_message(
@@ -335,6 +378,12 @@ _TEXTS["BUTTON_LATER_HOUR"] = N_("+1 h")
 _TEXTS["BUTTON_EARLIER"] = N_("−15 min")
 _TEXTS["BUTTON_LATER"] = N_("+15 min")
 _TEXTS["BUTTON_SUBSCRIBE"] = N_("Start a daily digest at 08:00")
+# answers to a press on a button that no longer applies (plain text): a /settings button
+# of settings the user no longer has, or a button no handler knows
+_TEXTS["SETTINGS_OUT_OF_DATE"] = N_(
+    "That button is out of date: nothing was changed. Here are your settings as they are now."
+)
+_TEXTS["BUTTON_OUT_OF_DATE"] = N_("That button is out of date: nothing was changed.")
 
 
 def button_skip(skip_empty: bool) -> str:
@@ -480,17 +529,43 @@ def _cite(item: Any) -> str:
     return f"— {where}{f', {esc(date)}' if date else ''}"
 
 
-def facts_message(name: str, found: Sequence[Any]) -> str:
-    if not found:
+def facts_message(name: str, found: Sequence[EntityFacts]) -> str:
+    """What the store knows about ``name``: for each entity the name may be, the facts
+    ``newsbot facts`` lists (``EntityFacts.listed``: roles, then deeds), those resting on
+    one sentence together above it, then its source."""
+    # (entity's number, the sentence's article and position) -> its facts, as listed
+    groups: dict[tuple[int, int, int], list[StoredFact]] = {}
+    count = 0
+    for number, entity in enumerate(found):
+        for fact in entity.listed():
+            count += 1
+            if count <= MAX_FACTS:
+                groups.setdefault((number, fact.article_id, fact.position), []).append(fact)
+    if not count:
         return no_facts(name)
     lines = [facts_header(name)]
-    for fact in list(found)[:MAX_FACTS]:
-        sentence = getattr(fact, "sentence", None)
-        if not sentence:
-            parts = [getattr(fact, a, None) for a in ("subject", "predicate", "object")]
-            sentence = " ".join(str(p) for p in parts if p)
-        lines += ["", f"• {esc(sentence)}", _cite(fact)]
+    shown = -1
+    for (number, _article, _position), facts in groups.items():
+        entity = found[number]
+        if number != shown:
+            lines += ["", f"<b>{esc(entity.name)}</b>"]
+            shown = number
+        for fact in facts:
+            what = esc(entity.what(fact))
+            lines.append(
+                "• " + (_("role: {role}").format(role=what) if fact.kind == "role" else what)
+            )
+        lines.append(f"<blockquote>{esc(facts[0].sentence)}</blockquote>")
+        lines.append(_cite(facts[0]))
+    if count > MAX_FACTS:
+        lines += ["", facts_more(count - MAX_FACTS)]
     return "\n".join(lines)
+
+
+def facts_more(count: int) -> str:
+    return ngettext("…and {count} more fact.", "…and {count} more facts.", count).format(
+        count=count
+    )
 
 
 def source_line(name: str, source: Source) -> str:
@@ -510,13 +585,16 @@ _TEXTS["ADMIN_ONLY"] = N_("Sorry: only the bot's administrators can do that.")
 
 
 def too_many_requests(rate: int, retry_in: float) -> str:
-    """Plain text too: it is also the alert shown for a button press."""
+    """Said once a window, to the first message past the rate; the others are skipped
+    without a word, as it says. Plain text too: it is also a button press's alert."""
     seconds = max(1, round(retry_in))
     return ngettext(
-        "You are sending me more than {rate} message a minute. "
-        "Please wait {seconds} s and try again; I will answer then.",
-        "You are sending me more than {rate} messages a minute. "
-        "Please wait {seconds} s and try again; I will answer then.",
+        "You are sending me more than {rate} message a minute, so I am skipping this one "
+        "and any you send in the next {seconds} s, without another word. "
+        "Please send them again after that.",
+        "You are sending me more than {rate} messages a minute, so I am skipping this one "
+        "and any you send in the next {seconds} s, without another word. "
+        "Please send them again after that.",
         rate,
     ).format(rate=rate, seconds=seconds)
 

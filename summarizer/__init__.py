@@ -68,6 +68,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "poll_all": ("watch", "poll_all"),
     "poll_source": ("watch", "poll_source"),
     # answering
+    "EntityFacts": ("answer", "EntityFacts"),
     "answer_question": ("answer", "answer_question"),
     "facts_about": ("answer", "facts_about"),
     "known_entities": ("answer", "known_entities"),
@@ -84,6 +85,7 @@ __all__ = [
     "BadInput",
     "ChannelPost",
     "Digest",
+    "EntityFacts",
     "FetchError",
     "FetchFailed",
     "FetchRefused",
@@ -138,7 +140,13 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .answer import answer_question, facts_about, known_entities, sample_questions
+    from .answer import (
+        EntityFacts,
+        answer_question,
+        facts_about,
+        known_entities,
+        sample_questions,
+    )
     from .article import Article
     from .config import Settings
     from .core import (

@@ -233,10 +233,34 @@ def _evidence(hit: SentenceHit) -> Evidence:
 
 @dataclass
 class EntityFacts:
+    """What the store knows about one entity: its roles and its deeds, each a fact with
+    the sentence it rests on and that sentence's source."""
+
     key: str
     name: str
     roles: list[StoredFact]
     relations: list[StoredFact]
+
+    def listed(self) -> list[StoredFact]:
+        """The facts a reader is shown (``newsbot facts``, the bot's ``/facts``), in order:
+        each role once, with the first sentence that gives it, then every deed."""
+        seen: set[str] = set()
+        roles = []
+        for fact in self.roles:
+            if fact.predicate.lower() not in seen:
+                seen.add(fact.predicate.lower())
+                roles.append(fact)
+        return roles + list(self.relations)
+
+    @staticmethod
+    def what(fact: StoredFact) -> str:
+        """What ``fact`` says of the entity, in the article's words: a role ("Kremlin aide"),
+        or a deed and what it was done to ("lead: Moscow's delegation", "say (that …)")."""
+        if fact.kind == "role":
+            return fact.predicate
+        what = fact.predicate + (f": {fact.object}" if fact.object else "")
+        extra = fact.detail.get("as") or fact.detail.get("said")
+        return f"{what} ({extra})" if extra else what
 
 
 def facts_about(store: Store, name: str) -> list[EntityFacts]:

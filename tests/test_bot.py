@@ -304,7 +304,7 @@ async def test_subscribe_validates_times_and_zones(harness: Harness) -> None:
     assert "not a time of day" in await harness.ask("/subscribe 24:00")
     assert "don't know the time zone" in await harness.ask("/subscribe 08:00 UTC+15")
     assert "Done: no more daily digest" in await harness.ask("/unsubscribe")
-    assert "had no daily digest" in await harness.ask("/unsubscribe")
+    assert "had no digest" in await harness.ask("/unsubscribe")
 
 
 # -- blocked users ------------------------------------------------------------------------
@@ -460,9 +460,9 @@ async def test_fourteen_hostile_inputs_each_get_a_clear_reply_and_nothing_is_ref
         ("/summary not-a-url", "is not a link"),
         ("/ask", "Ask me a question after /ask"),
         ("/frobnicate now", "don't know the command /frobnicate"),
-        ("<b>& raw</i> text", "I don't know"),
+        ("<b>& raw</i> text", "does not read like a question"),
         ("Lorem ipsum dolor sit amet " * 150, ""),  # 4,050 characters
-        ("🤔🔥🙈 ‍👩‍👩‍👧", "I don't know"),
+        ("🤔🔥🙈 ‍👩‍👩‍👧", "does not read like a question"),
         (f"http://127.0.0.1:{dead_port}/story.html", "Sorry:"),
         (harness.site.url("/binary.html"), "Sorry:"),
         (harness.site.url("/missing.html"), "Sorry:"),

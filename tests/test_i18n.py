@@ -26,12 +26,13 @@ import pytest
 from bench.digest_fanout import LimitedStandIn
 from bot import i18n, texts
 from bot.app import build_application
+from summarizer.answer import EntityFacts
 from summarizer.article import Article
 from summarizer.config import Settings
 from summarizer.errors import BadInput, NewsbotError
 from summarizer.fetch import check_url
 from summarizer.sources import parse_source
-from summarizer.store import Source
+from summarizer.store import Source, StoredFact
 from tests.helpers.botapi import BotApiStandIn
 from tests.helpers.pages import LoopbackServer
 from tests.helpers.process import newsbot_process
@@ -222,6 +223,12 @@ _WHEN = datetime(2026, 6, 16, 8, 0, tzinfo=ZoneInfo("Europe/Kyiv"))
 _FAILING = Source(
     1, "channel", "kanal1", "u", "2026-06-16", last_error="kanal1.example answered 503.", failures=3
 )
+_ROLE = StoredFact(
+    1, 1, 0, "role", "Zzz", "person:zzz", "zzz", None, [], {}, "Zzz zzz.", *[None] * 3
+)
+_DEED = StoredFact(
+    2, 1, 1, "rel", "Zzz", "person:zzz", "zzz", "qqq", [], {}, "Zzz qqq.", *[None] * 3
+)
 _READ = Source(2, "feed", "f", "u", "2026-06-16", last_polled="2026-06-16T08:00:00+00:00")
 # one call of every public function of bot.texts (a new function must be added here)
 SAMPLES: dict[str, tuple[Any, ...]] = {
@@ -242,6 +249,7 @@ SAMPLES: dict[str, tuple[Any, ...]] = {
     "filter_usage": ("zzz",),
     "too_many_filters": (20,),
     "settings_changed": (_WHEN,),
+    "unsubscribed": ("weekdays",),
     "button_skip": (True,),
     "button_frequency": ("weekly", "daily"),
     "digest_nothing_new": (True,),
@@ -256,7 +264,8 @@ SAMPLES: dict[str, tuple[Any, ...]] = {
     "facts_header": ("Zzz",),
     "summary_message": (Article(text="zzz"), ["zzz."]),
     "answer_message": (SimpleNamespace(answer=None, question="zzz?"),),
-    "facts_message": ("Zzz", [SimpleNamespace(sentence="zzz.", url=None, title=None)]),
+    "facts_message": ("Zzz", [EntityFacts("person:zzz", "Zzz", [_ROLE], [_DEED])]),
+    "facts_more": (3,),
     "source_line": ("@kanal1", _FAILING),
     "too_many_requests": (20, 12.0),
     "too_many_articles": (3,),

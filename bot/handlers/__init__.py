@@ -8,6 +8,7 @@
 * :mod:`.chat`: links, questions and the plain chat commands;
 * :mod:`.sources`: watched channels and feeds, channel posts, the polling job;
 * :mod:`.digests`: subscriptions, ``/settings`` and its buttons, filters;
+* :mod:`.prompts`: a bare ``/watch`` or ``/facts`` asks; the reply is the argument;
 * :mod:`.admin`: ``/stats``.
 
 Errors a user can cause (:class:`summarizer.NewsbotError`) become a sentence

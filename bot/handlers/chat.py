@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from telegram import Message, MessageEntity, ReplyParameters, Update
-from telegram.constants import ChatAction
 
 from summarizer import (
     URL_RE,
@@ -19,7 +19,8 @@ from summarizer import (
 )
 
 from .. import i18n, texts
-from .send import finished, reply, respond
+from .send import ask_for, finished, reply, respond
+from .updates import GROUPS, addressed, is_command, without_mention
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -51,7 +52,11 @@ async def lang(update: Update, context: Context) -> None:
 
 async def unknown_command(update: Update, context: Context) -> None:
     message = update.effective_message
-    command = (message.text or "/").split()[0] if message else "/"
+    if message is None:
+        return
+    command = (message.text or "/").split()[0]
+    if message.chat.type in GROUPS and ("@" not in command or not is_command(message, context.bot)):
+        return  # in a group "/x" may be another bot's: said to us, it is "/x@name"
     await respond(update, context, texts.unknown_command(command.split("@")[0]))
 
 
@@ -83,17 +88,47 @@ async def ask(update: Update, context: Context) -> None:
 
 
 async def text(update: Update, context: Context) -> None:
-    """Plain text: a link is summarized, anything else is a question."""
+    """Plain text: a link is summarized, a question answered, anything else gets a hint.
+
+    In a group only what speaks to the bot (mentions it, or replies to it) is read:
+    the rest is the group's own talk.
+    """
     message = update.effective_message
-    if message is None or not message.text:
+    if message is None or not message.text or not addressed(message, context.bot):
         return
+    body = without_mention(message.text, context.bot)
     url = message_url(message)
     if url is not None:
         await summarize_link(update, context, url)
-    elif len(message.text) > MAX_QUESTION:
-        await summarize_text(update, context, message.text)
+    elif len(body) > MAX_QUESTION:
+        await summarize_text(update, context, body)
+    elif not is_question(body):
+        await respond(update, context, texts.NOT_A_QUESTION)
     else:
-        await answer_question(update, context, message.text.strip())
+        await answer_question(update, context, body)
+
+
+# the words of a question among its first three ("So who…", "А кто…"), and the words
+# that make one only as its first ("Is…", "Did…"), in English, Russian and Ukrainian;
+# anything with a question mark is a question too
+QUESTION_WORDS = frozenset(
+    """who whom whose what which when where why how tell explain
+    кто кого кому кем ком что чего чему чем где куда откуда когда почему зачем как какой
+    какая какое какие каков какова сколько чей чья чьё чьи ли разве расскажи объясни
+    хто кого кому ким кім що чого чому чим де куди звідки коли навіщо як який яка яке які
+    скільки чий чия чиє чиї чи хіба розкажи поясни""".split()
+)
+OPENERS = frozenset(
+    "is are was were do does did can could will would should has have had may might".split()
+)
+
+
+def is_question(body: str) -> bool:
+    """Whether plain text reads as a question (or a request to explain), not chatter."""
+    if "?" in body:
+        return True
+    words = re.findall(r"\w+", body.lower())
+    return bool(words) and (words[0] in OPENERS or any(w in QUESTION_WORDS for w in words[:3]))
 
 
 async def latest(update: Update, context: Context) -> None:
@@ -115,7 +150,16 @@ async def latest(update: Update, context: Context) -> None:
 
 
 async def facts(update: Update, context: Context) -> None:
-    name = " ".join(context.args or []).strip()
+    """/facts NAME; a bare /facts (the menu sends it so) asks for the name."""
+    if not context.args:
+        await ask_for(update, context, texts.FACTS_ASK, texts.FACTS_PLACEHOLDER)
+        return
+    await facts_about_name(update, context, " ".join(context.args))
+
+
+async def facts_about_name(update: Update, context: Context, name: str) -> None:
+    """What the store knows about ``name`` (of /facts, or the reply to its question)."""
+    name = name.strip()
     if not name:
         await respond(update, context, texts.FACTS_WHAT)
         return
@@ -170,7 +214,7 @@ async def summarize_text(update: Update, context: Context, body: str) -> None:
     """A long text pasted in chat: summarized like an article (and not stored)."""
     chat = update.effective_chat
     if chat is not None:
-        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+        await context.bot_data.cosmetics.typing(context.bot, chat.id)
     try:
         article = read_text(body, tme_url=context.bot_data.settings.tme_url)
         result = await off_loop(summarize_article, article)
@@ -193,7 +237,7 @@ async def start_reading(update: Update, context: Context) -> bool:
         return False
     chat = update.effective_chat
     if chat is not None:
-        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+        await context.bot_data.cosmetics.typing(context.bot, chat.id)
     return True
 
 

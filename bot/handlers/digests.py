@@ -6,6 +6,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram.error import BadRequest
 
 from summarizer import BadInput
 from summarizer.store import DIGEST_FREQUENCIES, DigestSettings
@@ -38,10 +39,19 @@ async def digest(update: Update, context: Context) -> None:
 
 
 async def subscribe(update: Update, context: Context) -> None:
+    """/subscribe [HH:MM] [ZONE] [FREQUENCY]. A bare /subscribe (the menu sends it so)
+    starts the default digest, or, for a user who has one, shows it with its buttons:
+    it never replaces a digest the user chose."""
     user = update.effective_user
     if user is None:
         return
     data = context.bot_data
+    if not context.args:
+        store = data.store
+        current = await data.stored(store.digest_settings, user.id)
+        if current is not None and current.at is not None:
+            await settings(update, context)
+            return
     try:
         at, zone, frequency = parse_subscription(context.args or [], data.settings.tz)
     except BadInput as exc:
@@ -65,13 +75,13 @@ async def unsubscribe(update: Update, context: Context) -> None:
     if user is None:
         return
     store = context.bot_data.store
-    row = await context.bot_data.stored(store.get_user, user.id)
-    if row is None or row.digest_time is None:
+    current = await context.bot_data.stored(store.digest_settings, user.id)
+    if current is None or current.at is None:
         await respond(update, context, texts.NOT_SUBSCRIBED)
         return
     await context.bot_data.stored(store.set_subscription, user.id, None, None)
     reschedule(context, await context.bot_data.stored(store.digest_settings, user.id))
-    await respond(update, context, texts.UNSUBSCRIBED)
+    await respond(update, context, texts.unsubscribed(current.frequency))
 
 
 def reschedule(context: Context, settings: DigestSettings | None) -> Any:
@@ -161,36 +171,54 @@ async def settings_button(update: Update, context: Context) -> None:
         await query.answer()
         return
     _, kind, *rest = query.data.split(":")
-    changed = await context.bot_data.stored(
+    saved, after = await context.bot_data.stored(
         apply_button, context, current, kind, rest[0] if rest else ""
     )
-    upcoming = reschedule(context, changed)
-    await query.answer(texts.settings_changed(upcoming))
-    if changed is not None and query.message is not None:
-        html, keyboard = settings_view(context, changed)
+    if saved:
+        upcoming = reschedule(context, after)
+        await query.answer(texts.settings_changed(upcoming))
+    else:  # a button of settings that are no more (an old /settings message): shown anew
+        await query.answer(texts.SETTINGS_OUT_OF_DATE)
+    if after is not None and query.message is not None:
+        html, keyboard = settings_view(context, after)
         if html != getattr(query.message, "text_html", None):
-            await query.edit_message_text(html, reply_markup=keyboard)
+            try:
+                await query.edit_message_text(html, reply_markup=keyboard)
+            except BadRequest as exc:  # two quick taps: the first one's edit shows it
+                if "message is not modified" not in str(exc).lower():
+                    raise
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A press on a button no handler knows (a message from an older version): say so."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.BUTTON_OUT_OF_DATE)
 
 
 def apply_button(
     context: Context, current: DigestSettings, kind: str, value: str
-) -> DigestSettings | None:
-    """Store what a /settings button changes; the settings after (blocking: off the loop)."""
+) -> tuple[bool, DigestSettings | None]:
+    """Store what a /settings button changes: whether it changed anything (False for a
+    button of settings the user no longer has), and the settings after (blocking: off
+    the loop)."""
     store = context.bot_data.store
     user_id, default_zone = current.user_id, context.bot_data.settings.tz
-    if kind == "sub":
-        store.set_subscription(user_id, current.at or DEFAULT_TIME, current.tz or default_zone)
+    subscribed = current.at is not None
+    if kind == "sub" and not subscribed:
+        store.set_subscription(user_id, DEFAULT_TIME, current.tz or default_zone)
     elif kind == "t" and current.at is not None and value.lstrip("-").isdigit():
         hours, minutes = map(int, current.at.split(":"))
         total = (hours * 60 + minutes + int(value)) % (24 * 60)
         store.set_subscription(
             user_id, f"{total // 60:02d}:{total % 60:02d}", current.tz or default_zone
         )
-    elif kind == "f" and value in DIGEST_FREQUENCIES:
+    elif kind == "f" and subscribed and value in DIGEST_FREQUENCIES:
         store.set_digest_options(user_id, frequency=value)
-    elif kind == "s" and value in {"0", "1"}:
+    elif kind == "s" and subscribed and value in {"0", "1"}:
         store.set_digest_options(user_id, skip_empty=value == "1")
-    return store.digest_settings(user_id)
+    else:
+        return False, current
+    return True, store.digest_settings(user_id)
 
 
 async def filter_words(update: Update, context: Context) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import Message, ReplyParameters, Update
+from telegram import ForceReply, Message, ReplyParameters, Update
 from telegram.error import BadRequest, Forbidden
 
 from ..render import split_html
@@ -80,3 +80,19 @@ async def finished(update: Update, context: Context) -> None:
         return
     data.finished.add(update.update_id)
     await data.stored(data.store.finish_update, update.update_id)
+
+
+async def ask_for(update: Update, context: Context, question: str, placeholder: str) -> None:
+    """Ask for a bare command's argument: ``question`` (plain text, one of
+    :data:`bot.handlers.prompts.PROMPTS`) with a ForceReply, so that the user's next
+    message answers it; :mod:`bot.handlers.prompts` takes that answer as the argument."""
+    message = update.effective_message
+    if message is None:
+        return
+    await context.bot.send_message(
+        message.chat_id,
+        question,
+        reply_markup=ForceReply(selective=True, input_field_placeholder=placeholder),
+        reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
+    )
+    await finished(update, context)

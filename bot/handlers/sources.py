@@ -23,7 +23,7 @@ from summarizer.store import MAX_USER_SOURCES, Source
 from .. import texts
 from ..stories import source_name
 from .chat import entity_urls
-from .send import reply, respond
+from .send import ask_for, reply, respond
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -37,18 +37,27 @@ def label(source: Source) -> str:
 
 
 async def watch(update: Update, context: Context) -> None:
+    """/watch SOURCE; a bare /watch (the menu sends it so) asks for the source."""
+    if not context.args:
+        await ask_for(update, context, texts.WATCH_ASK, texts.WATCH_PLACEHOLDER)
+        return
+    await watch_source(update, context, context.args)
+
+
+async def watch_source(update: Update, context: Context, args: list[str]) -> None:
+    """Watch the source in ``args`` (those of /watch, or the reply to its question)."""
     user = update.effective_user
     message = update.effective_message
     if user is None or message is None:
         return
-    if not context.args:
+    if not args:
         await respond(update, context, texts.WATCH_WHAT)
         return
     data = context.bot_data
     try:
-        if len(context.args) > 1:
+        if len(args) > 1:
             raise BadInput("chat.one_source")
-        ref = parse_source(context.args[0], data.settings.tme_url)
+        ref = parse_source(args[0], data.settings.tme_url)
         # on the loop on purpose: the first poll is started before anything awaits, so
         # the polling job cannot read the new posts first
         source, created = data.store.watch_source(user.id, ref.kind, ref.key, ref.url)

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
-from telegram import Update
+from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import Forbidden
 from telegram.ext import ApplicationHandlerStop
@@ -59,38 +60,77 @@ async def remember(update: Update, context: Context) -> None:
 
 
 async def flood_gate(update: Update, context: Context) -> None:
-    """A user past the request rate gets a polite reply instead of an answer (bot.limits)."""
+    """A user past the request rate is not answered; the first such request of a run
+    gets a polite reply saying so (bot.limits)."""
     user = update.effective_user
-    if user is None or not is_request(update):
+    if user is None or not is_request(update, context.bot):
         return
     limits = context.bot_data.limits
     if limits.allow(user.id):
         return
-    logger.info("user %s is over the request rate", user.id)
+    first = limits.first_refusal(user.id)  # warned once; the rest skipped, as it says
+    logger.info("user %s is over the request rate%s", user.id, "" if first else "; skipped")
     html = texts.too_many_requests(limits.rate, limits.retry_in(user.id))
     message = update.effective_message
-    if update.callback_query is not None:
-        await update.callback_query.answer(html, show_alert=True)  # plain text: no markup
-    elif message is not None:
+    if update.callback_query is not None:  # a press is always answered, or it spins on
+        await update.callback_query.answer(html if first else None, show_alert=first)
+    elif message is not None and first:
         await reply(context, message.chat_id, html, reply_to=message.message_id)
     # the last group does not run after this: the end is recorded here, once
     await context.bot_data.stored(context.bot_data.store.finish_update, update.update_id)
     raise ApplicationHandlerStop
 
 
-def is_request(update: Update) -> bool:
+def is_request(update: Update, bot: Any) -> bool:
     """A person's message, edited message or button press: what the rate limit counts.
 
     Commands run on edited messages too, so an edit counts like a new message. Channel
-    posts and membership changes are not a person's requests.
+    posts and membership changes are not a person's requests, nor is the chatter of a
+    group that does not speak to the bot (:func:`addressed`).
     """
     if update.callback_query is not None:
         return True
+    message = update.effective_message
     return (
-        update.effective_message is not None
+        message is not None
         and update.effective_chat is not None
         and (update.channel_post is None and update.edited_channel_post is None)
+        and (addressed(message, bot) or is_command(message, bot))
     )
+
+
+GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def addressed(message: Message, bot: Any) -> bool:
+    """Whether ``message`` speaks to the bot: any message of a private chat; in a group,
+    one that mentions the bot (@name, or a mention of its user) or replies to it."""
+    if message.chat.type not in GROUPS:
+        return True
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+        return True
+    name = f"@{bot.username}".lower()
+    for entity, value in {**message.parse_entities(), **message.parse_caption_entities()}.items():
+        if entity.type == MessageEntity.MENTION and value.lower() == name:
+            return True
+        if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot.id:
+            return True
+    return False
+
+
+def is_command(message: Message, bot: Any) -> bool:
+    """A message that opens with a command for this bot ("/x", or "/x@this_bot"; in a
+    group "/x@other_bot" is another bot's)."""
+    if not message.text or not message.text.startswith("/"):
+        return False
+    _, at, name = message.text.split(maxsplit=1)[0].partition("@")
+    return not at or name.lower() == str(bot.username).lower()
+
+
+def without_mention(text: str, bot: Any) -> str:
+    """``text`` without the bot's @name ("@newsbot who led…?" asks "who led…?")."""
+    return re.sub(rf"@{re.escape(bot.username)}\b", " ", text, flags=re.IGNORECASE).strip()
 
 
 async def finish(update: Update, context: Context) -> None:

@@ -5,8 +5,9 @@ The bot under test is the real python-telegram-bot client with
 the stand-in:
 
 * answers ``getMe``, ``deleteWebhook``, ``setMyCommands``, ``getMyCommands``,
-  ``sendChatAction``, ``sendMessage``, ``editMessageText``, ``close`` and
-  ``logOut``; anything else is a 404 "Not Found";
+  ``setMyDescription``, ``setMyShortDescription``, ``sendChatAction``,
+  ``sendMessage``, ``editMessageText``, ``close`` and ``logOut``; anything else
+  is a 404 "Not Found";
 * answers ``getUpdates`` from a queue: an update is delivered until a later
   call's ``offset`` confirms it, so a client killed before confirming gets it
   again; with nothing to deliver, the call waits up to its ``timeout``;
@@ -16,11 +17,14 @@ the stand-in:
   "message is too long" past 4,096 characters after the markup is parsed
   (counted in UTF-16 code units), and 400 "message text is empty";
 * can be told to fail: 429 with ``parameters.retry_after``, 502 Bad Gateway,
-  or 403 for a chat that blocked the bot, by a seeded random rate or one by one.
+  or 403 for a chat that blocked the bot, by a seeded random rate or one by one;
+  or to answer one status to every call of a method (``always``: a 500, or the
+  404 or 400 of a Bot API emulator that lacks the method).
 
 Everything is recorded: ``sent`` (delivered messages, edits applied),
 ``refused`` (every 4xx), ``calls`` (every method called) and ``commands``
-(the menus set with ``setMyCommands``, by language). Use :meth:`wait_for` to
+(the menus set with ``setMyCommands``, by language), ``descriptions`` and
+``short_descriptions`` (by language too). Use :meth:`wait_for` to
 wait for a condition without sleeping a fixed time.
 """
 
@@ -70,6 +74,7 @@ _TAG = re.compile(
 _ATTR = re.compile(r"([a-zA-Z-]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>\"']+))?")
 _ENTITY = re.compile(r"&(#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _URL = re.compile(r"https?://[^\s<>\"]+")
+_MENTION = re.compile(r"(?<![\w/@])@[A-Za-z][A-Za-z0-9_]{4,31}\b")
 
 
 class EntityError(ValueError):
@@ -173,15 +178,16 @@ def entities_for(text: str) -> list[dict[str, Any]]:
     command = re.match(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]+)?", text)
     if command:
         out.append({"type": "bot_command", "offset": 0, "length": utf16_length(command.group(0))})
-    for match in _URL.finditer(text):
-        out.append(
-            {
-                "type": "url",
-                "offset": utf16_length(text[: match.start()]),
-                "length": utf16_length(match.group(0)),
-            }
-        )
-    return out
+    for kind, pattern in (("url", _URL), ("mention", _MENTION)):
+        for match in pattern.finditer(text):
+            out.append(
+                {
+                    "type": kind,
+                    "offset": utf16_length(text[: match.start()]),
+                    "length": utf16_length(match.group(0)),
+                }
+            )
+    return sorted(out, key=lambda entity: entity["offset"])
 
 
 @dataclass
@@ -215,6 +221,8 @@ class _Faults:
     queue: list[int] = field(default_factory=list)  # statuses to answer next, one per call
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     counts: dict[int, int] = field(default_factory=dict)
+    always: int = 0  # answered to every call (after the queue), with ``description``
+    description: str = ""
 
 
 class BotApiStandIn:
@@ -229,6 +237,8 @@ class BotApiStandIn:
         self.refused: list[Refusal] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
         self.chat_actions: list[tuple[int, str]] = []
         self.blocked: set[int] = set()
         self._faults: dict[str, _Faults] = {}
@@ -253,10 +263,19 @@ class BotApiStandIn:
         retry_after: int = 1,
         seed: int = 0,
         next_statuses: list[int] | None = None,
+        always: int = 0,
+        description: str = "",
     ) -> None:
-        """Make ``method`` fail at these rates (seeded), after the statuses in ``next_statuses``."""
+        """Make ``method`` fail at these rates (seeded), after the statuses in ``next_statuses``;
+        or, with ``always``, answer that status (and ``description``) to every call."""
         self._faults[method] = _Faults(
-            rate_429, rate_502, retry_after, list(next_statuses or []), random.Random(seed)
+            rate_429,
+            rate_502,
+            retry_after,
+            list(next_statuses or []),
+            random.Random(seed),
+            always=always,
+            description=description,
         )
 
     def fault_count(self, method: str, status: int) -> int:
@@ -306,6 +325,41 @@ class BotApiStandIn:
             message["reply_to_message"] = reply_to
         await self.push("message", message)
         return message_id
+
+    async def say_in_group(
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        *,
+        language_code: str | None = "en",
+        reply_to: dict[str, Any] | None = None,
+    ) -> int:
+        """User ``user_id`` writes ``text`` in the group ``chat_id`` (negative) where the
+        bot is a member; returns the message id. Mentions and links come as entities."""
+        message_id = self._message_id(chat_id)
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": "Member"}
+        if language_code:
+            user["language_code"] = language_code
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"},
+            "from": user,
+            "text": text,
+        }
+        entities = entities_for(text)
+        if entities:
+            message["entities"] = entities
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        await self.push("message", message)
+        return message_id
+
+    def as_reply_to(self, sent: Sent) -> dict[str, Any]:
+        """``sent`` (a message of the bot's) as the ``reply_to_message`` of a user's."""
+        kind = "supergroup" if sent.chat_id < 0 else "private"
+        return {**self._message_json(sent), "chat": {"id": sent.chat_id, "type": kind}}
 
     async def edit(self, chat_id: int, message_id: int, text: str) -> int:
         """The user edits their message ``message_id`` to ``text`` (an ``edited_message``)."""
@@ -450,6 +504,8 @@ class BotApiStandIn:
         status = 0
         if faults.queue:
             status = faults.queue.pop(0)
+        elif faults.always:
+            status = faults.always
         else:
             roll = faults.rng.random()
             if roll < faults.rate_429:
@@ -471,7 +527,8 @@ class BotApiStandIn:
                 text="<html><head><title>502 Bad Gateway</title></head></html>",
                 content_type="text/html",
             )
-        return _error(status, "Internal Server Error")
+        defaults = {400: "Bad Request: method not found", 404: "Not Found"}
+        return _error(status, faults.description or defaults.get(status, "Internal Server Error"))
 
     def _refuse(self, method: str, params: dict[str, Any], description: str) -> web.Response:
         self.refused.append(Refusal(method, 400, description, params))
@@ -516,6 +573,22 @@ class BotApiStandIn:
                     "setMyCommands", params, "Bad Request: command description is invalid"
                 )
         self.commands[str(params.get("language_code") or "")] = commands
+        return _ok(True)
+
+    async def _m_setMyDescription(self, params: dict[str, Any]) -> web.Response:
+        return self._describe("setMyDescription", params, "description", 512)
+
+    async def _m_setMyShortDescription(self, params: dict[str, Any]) -> web.Response:
+        return self._describe("setMyShortDescription", params, "short_description", 120)
+
+    def _describe(
+        self, method: str, params: dict[str, Any], name: str, longest: int
+    ) -> web.Response:
+        text = str(params.get(name) or "")
+        if len(text) > longest:
+            return self._refuse(method, params, f"Bad Request: {name} is too long")
+        found = self.descriptions if name == "description" else self.short_descriptions
+        found[str(params.get("language_code") or "")] = text
         return _ok(True)
 
     async def _m_getMyCommands(self, params: dict[str, Any]) -> web.Response:
