@@ -657,12 +657,13 @@ def _source_line(title: str | None, url: str | None, published: str | None) -> s
 
 
 def print_answer(answer: Any, out: TextIO) -> None:
-    """The short answer alone on the first line, then the sentences it rests on."""
-    if answer.answer is None:
+    """The short answer alone on the first line, then the sentences it rests on; without
+    one, the closest sentences, said to be no answer."""
+    if answer.answer is None and not answer.related:
         out.write("I don't know: nothing in the store supports an answer to that.\n")
         return
-    out.write(f"{answer.answer}\n")
-    for e in answer.evidence:
+    out.write(f"{answer.answer}\n" if answer.answer else "I'm not sure. The closest I found:\n")
+    for e in answer.evidence if answer.answer else answer.related:
         out.write(f"  “{e.text}”\n    — {_source_line(e.title, e.url, e.published)}\n")
 
 

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 _TEXTS: dict[str, str] = {}
 
 MAX_EVIDENCE = 2  # quoted sentences under an answer
+MAX_RELATED = 3  # the closest sentences shown when there is no answer
+MAX_QUOTE = 600  # characters of one quoted sentence
 MAX_FACTS = 20  # facts in one /facts reply
 
 # (command, description) in the order of the menu; the handlers are in bot/app.py
@@ -505,17 +507,29 @@ def summary_message(article: Article, summary: Sequence[str]) -> str:
 
 
 def answer_message(answer: Any) -> str:
-    """The short answer alone on the first line, then the quoted evidence with its source."""
+    """The short answer alone on the first line, then the quoted evidence with its source.
+
+    Without an answer, the closest sentences found (``related``), plainly not an answer:
+    "I'm not sure. The closest I found:"; with none, "I don't know"."""
     if getattr(answer, "answer", None) is None:
-        return dont_know(getattr(answer, "question", ""))
-    lines = [f"<b>{esc(answer.answer)}</b>"]
-    for evidence in list(getattr(answer, "evidence", None) or [])[:MAX_EVIDENCE]:
-        quote = getattr(evidence, "text", None)
+        related = [r for r in getattr(answer, "related", None) or [] if getattr(r, "text", "")]
+        if not related:
+            return dont_know(getattr(answer, "question", ""))
+        return "\n".join([_("I'm not sure. The closest I found:"), *_quotes(related, MAX_RELATED)])
+    return "\n".join([f"<b>{esc(answer.answer)}</b>", *_quotes(answer.evidence, MAX_EVIDENCE)])
+
+
+def _quotes(sentences: Sequence[Any], limit: int) -> list[str]:
+    """Each sentence quoted (cut at :data:`MAX_QUOTE` characters) with its source."""
+    lines: list[str] = []
+    for item in list(sentences or [])[:limit]:
+        quote = " ".join(str(getattr(item, "text", None) or "").split())
         if not quote:
             continue
-        lines += ["", f"<blockquote>{esc(quote)}</blockquote>"]
-        lines.append(_cite(evidence))
-    return "\n".join(lines)
+        if len(quote) > MAX_QUOTE:
+            quote = quote[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + "…"
+        lines += ["", f"<blockquote>{esc(quote)}</blockquote>", _cite(item)]
+    return lines
 
 
 def _cite(item: Any) -> str:

@@ -214,7 +214,13 @@ async def test_ask_text_output_and_bad_input(tmp_path: Path) -> None:
     assert rest[0].strip().startswith("“")
     assert "Kremlin spokesman Dmitry Peskov" in rest[0]
     unknown = await run_cli("ask", "What is the population of Istanbul?", env=env)
-    assert unknown.out.startswith("I don't know")
+    # no answer: the closest sentences, said to be none
+    first, *quoted = unknown.out.splitlines()
+    assert first == "I'm not sure. The closest I found:"
+    assert quoted
+    assert quoted[0].strip().startswith("“")
+    nothing = await run_cli("ask", "Who won the Zorblax cup on Mars?", env=env)
+    assert nothing.out.startswith("I don't know")
 
 
 @pytest.mark.parametrize(

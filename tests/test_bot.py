@@ -389,7 +389,7 @@ QUESTIONS = [
     ("Who rejected Zelensky's offer?", "Putin"),
     ("Who is the Kremlin aide?", "Medinsky"),
     ("Кто поручил разработать систему виз для ученых?", "Джонсон"),
-    ("What is the capital of Mars?", "I don't know"),
+    ("What is the capital of Mars?", "I'm not sure"),  # no answer: the closest sentences
 ]
 
 
@@ -416,8 +416,9 @@ async def test_a_question_gets_the_short_answer_first_then_its_evidence(harness:
     assert sent.link_preview_disabled
     assert "typing" in [a for c, a in harness.api.chat_actions if c == USER]
     text = await harness.ask("/ask What is the capital of Mars?")
-    assert text.splitlines()[0].startswith("I don't know")
-    assert len(text.splitlines()) == 1  # nothing guessed, nothing quoted
+    # nothing guessed: no answer line, only the closest sentences, said to be no answer
+    assert text.splitlines()[0] == "I'm not sure. The closest I found:"
+    assert not harness.api.to_chat(USER)[-1].html.startswith("<b>")
 
 
 async def test_ten_questions_under_429s_and_502s_get_ten_answers_each_once(
