@@ -14,6 +14,9 @@
    question of an article in one fold; each row gets the probability of a model fitted
    on the other four. The threshold is the lowest that keeps the news set's wrong
    answers at most :data:`MAX_WRONG` of its questions, on those out-of-fold probabilities.
+   The run uses ``PYTHONHASHSEED=0`` (it restarts itself so) and stores the articles
+   one second apart on a clock of its own: candidates of exactly equal score come
+   back in an order that can follow string hashes and the second an article was stored.
 3. **The shipped model** is fitted on all rows (logistic regression, ``random_state``
    :data:`SEED`, standardised features), rounded, and written to
    ``summarizer/verify.json`` with the threshold. The same rows give the same file.
@@ -25,10 +28,14 @@ under "### Verifier".
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import itertools
 import json
+import os
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -102,12 +109,30 @@ def _rows_for(
     return rows
 
 
+@contextmanager
+def _steady_clock() -> Iterator[None]:
+    """Articles stored one second apart, whatever the wall clock does.
+
+    The store orders undated articles by the second they were stored, so on a real clock
+    which articles share a second (and so how they sort) changes from run to run."""
+    from summarizer.store import sql
+
+    start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    ticks = itertools.count()
+    real = sql.now_text
+    sql.now_text = lambda: (start + dt.timedelta(seconds=next(ticks))).isoformat()  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sql.now_text = real  # type: ignore[assignment]
+
+
 def collect(data: Path, progress: bool = True) -> list[Row]:
     """Every question of the four sets read, one row each."""
     from summarizer.store import open_store
 
     rows: list[Row] = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _steady_clock():
         questions, sources = news_qa.load(data)
         store = open_store(str(Path(tmp) / "news.db"))
         try:
@@ -303,6 +328,14 @@ def write_weights(rows: Sequence[Row], names: Sequence[str], threshold: float, p
     path.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
 
 
+def _fixed_hashes() -> None:
+    """Run again with ``PYTHONHASHSEED=0`` unless it is set so: the order in which equal
+    candidates come back can follow string hashes, and a rerun must give the same rows."""
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable, "-m", "bench.fit_verify", *sys.argv[1:]])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.fit_verify",
@@ -338,4 +371,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    _fixed_hashes()
     sys.exit(main())

@@ -61,6 +61,9 @@ def _env(api: BotApiStandIn, site: LoopbackServer, db: Path) -> dict[str, str]:
             "NEWSBOT_ALLOW_PRIVATE_URLS": "1",
             "NEWSBOT_POLL_INTERVAL": "1",
             "NEWSBOT_LOG_LEVEL": "DEBUG",
+            # one user sends every message here: the flood guard, which skips what is over
+            # the rate (tests/test_bot_use.py), is not what this test is about
+            "NEWSBOT_USER_RATE": "1000",
         },
     )
 
