@@ -36,7 +36,7 @@ from summarizer.store import open_store
 
 from .context import BotData, Context, NewsbotApp
 from .digest import SYNC_EVERY, Digests
-from .handlers import admin, chat, digests, prompts, sources, updates
+from .handlers import admin, chat, digests, latest, prompts, sources, updates
 from .leader import Leadership, is_postgres, worker_name
 from .limits import FloodControl
 from .metrics import MeasuredRequest, Metrics
@@ -110,7 +110,7 @@ def build_application(
             CommandHandler("lang", chat.lang),
             CommandHandler("summary", chat.summary),
             CommandHandler("ask", chat.ask),
-            CommandHandler("latest", chat.latest),
+            CommandHandler("latest", latest.latest),
             CommandHandler("watch", sources.watch),
             CommandHandler("unwatch", sources.unwatch),
             CommandHandler("sources", sources.sources),
@@ -122,6 +122,7 @@ def build_application(
             CommandHandler("filter", digests.filter_words),
             CommandHandler("stats", admin.stats),  # admins only
             CallbackQueryHandler(digests.settings_button, pattern=r"^dg:"),
+            CallbackQueryHandler(latest.more, pattern=latest.PATTERN),
             CallbackQueryHandler(digests.stale_button),  # any other button: out of date
             MessageHandler(filters.COMMAND, chat.unknown_command),
             MessageHandler(filters.TEXT & filters.UpdateType.MESSAGE, chat.text),

@@ -205,7 +205,7 @@ async def test_summary_command_and_reply_to_a_message_with_a_link(harness: Harne
 
 
 async def test_latest_and_digest(harness: Harness) -> None:
-    assert "not read any articles" in await harness.ask("/latest")
+    assert "Nothing of yours yet" in await harness.ask("/latest")
     await harness.final_reply(harness.site.url("/istanbul.html"))
     await harness.final_reply(harness.site.url("/visas.html"))
     text = await harness.ask("/latest 1")
