@@ -147,10 +147,10 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
 # -- start, help, menus ---------------------------------------------------------------
 
 
-async def test_start_lists_every_command_and_menus_are_registered_in_three_languages(
+async def test_help_lists_every_command_and_menus_are_registered_in_three_languages(
     harness: Harness,
 ) -> None:
-    text = await harness.ask("/start")
+    text = await harness.ask("/help")
     for command in ("/summary", "/ask", "/latest", "/watch", "/unwatch", "/sources", "/facts"):
         assert command in text
     assert set(harness.api.commands) == {"", "ru", "uk"}

@@ -738,7 +738,7 @@ def test_help_menu_and_readme_list_every_command() -> None:
             help_text = texts.HELP
         menu = {name for name, _ in texts.COMMANDS[language]}
         for command in sorted(commands):
-            if command != "start":  # /start is /help
+            if command != "start":  # /start is a short welcome; /help lists them
                 assert f"\n/{command}" in help_text, (language, command)
                 assert command in menu or command == "stats", (language, command)  # admins only
             assert re.search(rf"`/{command}\b", readme), f"README does not list /{command}"

@@ -18,7 +18,7 @@ from summarizer import (
     summarize_article,
 )
 
-from .. import i18n, texts
+from .. import texts
 from .send import ask_for, finished, reply, respond
 from .updates import GROUPS, addressed, is_command, without_mention
 
@@ -26,27 +26,6 @@ if TYPE_CHECKING:
     from ..context import Context
 
 MAX_QUESTION = 1000  # longer plain text is summarized as an article instead
-
-
-async def start(update: Update, context: Context) -> None:
-    await respond(update, context, texts.HELP)
-
-
-async def lang(update: Update, context: Context) -> None:
-    """/lang shows the reply language and the choices; /lang ru|uk|en changes it."""
-    user = update.effective_user
-    message = update.effective_message
-    if user is None or message is None:
-        return
-    wanted = (context.args or [""])[0].lower()
-    if wanted not in i18n.LANGUAGES:
-        await respond(update, context, texts.language_menu(i18n.current()))
-        return
-    await context.bot_data.stored(
-        context.bot_data.store.upsert_user, user.id, message.chat_id, wanted
-    )
-    i18n.use(wanted)
-    await respond(update, context, texts.language_set(wanted))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
