@@ -36,7 +36,7 @@ from summarizer.store import open_store
 
 from .context import BotData, Context, NewsbotApp
 from .digest import SYNC_EVERY, Digests
-from .handlers import admin, chat, digests, prompts, sources, updates
+from .handlers import admin, chat, digests, latest, prompts, sources, start, updates
 from .leader import Leadership, is_postgres, worker_name
 from .limits import FloodControl
 from .metrics import MeasuredRequest, Metrics
@@ -104,13 +104,14 @@ def build_application(
         [
             MessageHandler(filters.UpdateType.CHANNEL_POST, sources.channel_post),
             ChatMemberHandler(updates.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
-            CommandHandler(["start", "help"], chat.start),
+            CommandHandler("start", start.start),
+            CommandHandler("help", start.help_command),
             # a reply to a bare command's question is that command's argument
             MessageHandler(prompts.REPLIES_TO_PROMPT, prompts.answer),
-            CommandHandler("lang", chat.lang),
+            CommandHandler("lang", start.lang),
             CommandHandler("summary", chat.summary),
             CommandHandler("ask", chat.ask),
-            CommandHandler("latest", chat.latest),
+            CommandHandler("latest", latest.latest),
             CommandHandler("watch", sources.watch),
             CommandHandler("unwatch", sources.unwatch),
             CommandHandler("sources", sources.sources),
@@ -122,6 +123,8 @@ def build_application(
             CommandHandler("filter", digests.filter_words),
             CommandHandler("stats", admin.stats),  # admins only
             CallbackQueryHandler(digests.settings_button, pattern=r"^dg:"),
+            CallbackQueryHandler(latest.more, pattern=latest.PATTERN),
+            CallbackQueryHandler(start.button, pattern=start.PATTERN),
             CallbackQueryHandler(digests.stale_button),  # any other button: out of date
             MessageHandler(filters.COMMAND, chat.unknown_command),
             MessageHandler(filters.TEXT & filters.UpdateType.MESSAGE, chat.text),

@@ -1,12 +1,12 @@
 """The bot's languages: English, Russian and Ukrainian, through gettext catalogues.
 
-The English texts in :mod:`bot.texts` and :mod:`bot.reasons` (the library's
-errors, by code) are the message ids; the translations
+The English texts in :mod:`bot.texts`, the feature modules ``bot/texts_*.py`` and
+:mod:`bot.reasons` (the library's errors, by code) are the message ids; the translations
 are in ``bot/locale/<lang>/LC_MESSAGES/newsbot.po``, compiled to ``.mo``
 files that ship with the package (package data). To update them::
 
     pybabel extract -k N_ --no-location --omit-header -o bot/locale/newsbot.pot \
-        bot/texts.py bot/reasons.py
+        bot/texts.py bot/texts_*.py bot/reasons.py
     pybabel update --no-fuzzy-matching -i bot/locale/newsbot.pot -d bot/locale -D newsbot
     (translate the .po files: every plural message has three forms in ru and uk)
     pybabel compile -d bot/locale -D newsbot

@@ -147,10 +147,10 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
 # -- start, help, menus ---------------------------------------------------------------
 
 
-async def test_start_lists_every_command_and_menus_are_registered_in_three_languages(
+async def test_help_lists_every_command_and_menus_are_registered_in_three_languages(
     harness: Harness,
 ) -> None:
-    text = await harness.ask("/start")
+    text = await harness.ask("/help")
     for command in ("/summary", "/ask", "/latest", "/watch", "/unwatch", "/sources", "/facts"):
         assert command in text
     assert set(harness.api.commands) == {"", "ru", "uk"}
@@ -205,7 +205,7 @@ async def test_summary_command_and_reply_to_a_message_with_a_link(harness: Harne
 
 
 async def test_latest_and_digest(harness: Harness) -> None:
-    assert "not read any articles" in await harness.ask("/latest")
+    assert "Nothing of yours yet" in await harness.ask("/latest")
     await harness.final_reply(harness.site.url("/istanbul.html"))
     await harness.final_reply(harness.site.url("/visas.html"))
     text = await harness.ask("/latest 1")

@@ -500,3 +500,100 @@ async def test_a_bare_subscribe_shows_the_digest_and_never_replaces_it(
     settings = store.digest_settings(chat + 100)
     assert settings is not None
     assert settings.at == "08:00"
+
+
+# -- finding 3: what lists articles is each user's own ------------------------------------
+
+
+def buttons_under(api: BotApiStandIn, sent: Sent) -> list[dict[str, str]]:
+    """The inline buttons sent under ``sent`` (none: an empty list)."""
+    for method, params in api.calls:
+        if method == "sendMessage" and int(params.get("chat_id", 0)) == sent.chat_id:
+            if params.get("text") == sent.html:
+                markup = params.get("reply_markup") or {}
+                return [b for row in markup.get("inline_keyboard", []) for b in row]
+    raise AssertionError(f"no such message: {sent.text[:80]!r}")
+
+
+MORE = {"en": "More", "ru": "Ещё"}
+NOTHING_YOURS = {"en": "Nothing of yours yet", "ru": "Здесь пока нет ничего вашего"}
+
+
+async def test_two_users_see_only_their_own_sources_and_links_in_latest_and_digest(
+    buttons: tuple[LimitedStandIn, Harness],
+) -> None:
+    """/latest was global: a user saw the articles of the sources other users watch. Now
+    /latest, /sources and /digest list the user's own sources and links only (EN in
+    English, RU in Russian), newest by the article's date, with "More" paging; answers and
+    /facts still draw on everything the bot has read."""
+    api, harness = buttons
+    site = harness.site
+    istanbul, achinsk = site.url("/istanbul.html"), site.url("/achinsk.html")
+    visas, tulun = site.url("/visas.html"), site.url("/tulun.html")
+
+    async def ask(chat: int, text: str, language: str) -> Sent:
+        return await api.reply(chat, await say(harness, chat, text, language))
+
+    async def press(chat: int, message_id: int, data: str) -> str:
+        """Press a button; the text of the bot's answer to the press (a toast, or none)."""
+        answered = len(api.answers)
+        await api.press(chat, message_id, data)
+        await api.wait_for(lambda: len(api.answers) > answered, what=f"the answer to {data}")
+        return str(api.answers[-1].get("text", ""))
+
+    for chat, language in ((EN, "en"), (RU, "ru")):
+        assert (await ask(chat, "/latest", language)).text.startswith(NOTHING_YOURS[language])
+    # EN sends two links; RU watches a channel (whose post links the visas article) and
+    # sends one link
+    await final(harness, EN, istanbul, "en")  # published 2025-05-16, sent first
+    await final(harness, EN, achinsk, "en")  # published 2019-08-10, sent last
+    assert (await ask(RU, "/watch @somechannel", "ru")).text.startswith("Слежу за @somechannel")
+    await api.wait_for(
+        lambda: [m for m in api.to_chat(RU) if m.text.startswith("@somechannel: 1")],
+        what="the first poll of @somechannel",
+    )
+    await final(harness, RU, tulun, "ru")
+
+    # /latest: each user's own, newest by the article's date
+    mine = await ask(EN, "/latest", "en")
+    assert [u for u in (istanbul, achinsk, visas, tulun) if u in mine.html] == [istanbul, achinsk]
+    assert mine.html.index(istanbul) < mine.html.index(achinsk)
+    theirs = await ask(RU, "/latest", "ru")
+    assert [u for u in (istanbul, achinsk, visas, tulun) if u in theirs.html] == [visas, tulun]
+    assert theirs.html.index(tulun) < theirs.html.index(visas)  # 10 August, then 9 August
+    assert buttons_under(api, mine) == buttons_under(api, theirs) == []  # nothing more
+
+    # "More": one at a time, the next page under the last, and only for its owner
+    for chat, language, first, second in ((EN, "en", istanbul, achinsk), (RU, "ru", tulun, visas)):
+        page = await ask(chat, "/latest 1", language)
+        assert first in page.html
+        assert second not in page.html
+        (more,) = buttons_under(api, page)
+        assert more["text"] == MORE[language]
+        assert await press(chat, page.message_id, more["callback_data"]) == ""
+        following = await api.reply(chat, page.message_id)
+        assert second in following.html
+        assert first not in following.html
+        assert buttons_under(api, following) == []  # the last page
+    ru_more = buttons_under(api, await ask(RU, "/latest 1", "ru"))[0]["callback_data"]
+    # RU's button, pressed by EN: not EN's to page
+    assert await press(EN, 1, ru_more) == "This list is someone else's: send /latest for yours."
+
+    # /sources and /digest: the same separation
+    assert (await ask(EN, "/sources", "en")).text.startswith("You watch no sources yet")
+    listing = await ask(RU, "/sources", "ru")
+    assert "@somechannel" in listing.text, listing.text
+    for chat, language, own, others in (
+        (EN, "en", (istanbul, achinsk), (visas, tulun)),
+        (RU, "ru", (visas, tulun), (istanbul, achinsk)),
+    ):
+        digest = await ask(chat, "/digest", language)
+        assert all(u in digest.html for u in own), digest.html
+        assert not any(u in digest.html for u in others), digest.html
+
+    # answers and /facts draw on everything read: RU asks about EN's link, EN about
+    # RU's channel
+    answer = await ask(RU, "Кто возглавил делегацию России?", "ru")
+    assert "Medinsky" in answer.text.splitlines()[0], answer.text
+    facts = await ask(EN, "/facts Джонсон", "en")
+    assert facts.text.startswith("What I know about Джонсон"), facts.text

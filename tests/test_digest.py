@@ -249,3 +249,23 @@ def test_a_user_who_watches_sources_gets_only_theirs(store: SQLiteStore) -> None
     until = datetime.now(UTC).isoformat(timespec="seconds")
     assert [c.stored.id for c in store.digest_candidates(1, None, until)] == [mine]
     assert len(store.digest_candidates(2, None, until)) == 2  # watches none: all
+
+
+def test_a_users_digest_holds_their_links_and_sources_never_another_users(
+    store: SQLiteStore,
+) -> None:
+    """Issue 16, finding 3: the links a user sent are theirs, in their digest only."""
+    store.upsert_user(1, 1, "en")
+    store.upsert_user(2, 2, "en")
+    sent = add_story(store, "Sent", PARK, "https://x.example/sent")
+    theirs = add_story(
+        store, "Theirs", SANCTIONS, "https://x.example/2", source=("channel", "theirs", "u")
+    )
+    store.watch_source(2, "channel", "theirs", "u")
+    store.add_user_article(1, sent)
+    store.add_user_article(2, sent)  # both sent it: in both digests
+    mine = add_story(store, "Mine", SANCTIONS_2, "https://x.example/mine")
+    store.add_user_article(1, mine)
+    until = datetime.now(UTC).isoformat(timespec="seconds")
+    assert {c.stored.id for c in store.digest_candidates(1, None, until)} == {sent, mine}
+    assert {c.stored.id for c in store.digest_candidates(2, None, until)} == {sent, theirs}

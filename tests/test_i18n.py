@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import gettext
 import html
+import importlib
 import inspect
 import io
 import re
@@ -40,6 +41,8 @@ from tests.test_bot import make_settings, running
 
 LOCALE = Path(i18n.__file__).parent / "locale"
 ROOT = Path(__file__).resolve().parent.parent
+# the texts of one feature each, once bot/texts.py is full (same catalogue)
+TEXT_MODULES = sorted((ROOT / "bot").glob("texts_*.py"))
 CYRILLIC = re.compile(r"[а-яіїєґё]", re.IGNORECASE)
 
 
@@ -131,8 +134,8 @@ def test_the_pot_holds_every_message_of_bot_texts() -> None:
     extract = pytest.importorskip("babel.messages.extract")
     keywords = {**extract.DEFAULT_KEYWORDS, "N_": None}
     found = set()
-    for name in ("texts.py", "reasons.py"):
-        with (ROOT / "bot" / name).open("rb") as fh:
+    for path in (ROOT / "bot" / "texts.py", *TEXT_MODULES, ROOT / "bot" / "reasons.py"):
+        with path.open("rb") as fh:
             # (line, message, comments, context); a plural message is (singular, plural)
             found |= {
                 m[1][0] if isinstance(m[1], tuple) else m[1]
@@ -350,6 +353,35 @@ def test_every_constant_text_and_button_is_translated(language: str) -> None:
         assert _latin_words(translated) == set() or name == "HELP", (name, translated)
 
 
+# one call of every public function of bot/texts_*.py that takes arguments
+FEATURE_SAMPLES: dict[str, tuple[Any, ...]] = {}
+
+
+def _feature_functions() -> dict[str, Any]:
+    found = {}
+    for path in TEXT_MODULES:
+        module = importlib.import_module(f"bot.{path.stem}")
+        for name, obj in vars(module).items():
+            if inspect.isfunction(obj) and obj.__module__ == module.__name__:
+                if not name.startswith("_"):
+                    found[f"{path.stem}.{name}"] = obj
+    return found
+
+
+@pytest.mark.parametrize("language", ["ru", "uk"])
+def test_every_text_of_the_feature_modules_is_translated(language: str) -> None:
+    functions = _feature_functions()
+    assert "texts_latest.more_button" in functions
+    for name, function in functions.items():
+        english = function(*FEATURE_SAMPLES.get(name, ()))
+        with i18n.using(language):
+            translated = function(*FEATURE_SAMPLES.get(name, ()))
+        assert translated != english, name
+        assert CYRILLIC.search(translated), translated
+        assert _latin_words(translated) == set(), translated
+        assert _balanced(translated), translated
+
+
 def _library_errors() -> list[NewsbotError]:
     """What the library really raises at a user, for inputs a user can send."""
     raised = []
@@ -448,7 +480,7 @@ def _translated(node: ast.AST) -> bool:
         return False
     func = node.func
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        return func.value.id == "texts"
+        return func.value.id == "texts" or func.value.id.startswith("texts_")
     return isinstance(func, ast.Name) and func.id in {"_", "gettext", "ngettext"}
 
 
@@ -706,7 +738,7 @@ def test_help_menu_and_readme_list_every_command() -> None:
             help_text = texts.HELP
         menu = {name for name, _ in texts.COMMANDS[language]}
         for command in sorted(commands):
-            if command != "start":  # /start is /help
+            if command != "start":  # /start is a short welcome; /help lists them
                 assert f"\n/{command}" in help_text, (language, command)
                 assert command in menu or command == "stats", (language, command)  # admins only
             assert re.search(rf"`/{command}\b", readme), f"README does not list /{command}"

@@ -104,6 +104,42 @@ def test_latest_orders_by_date(store: Store) -> None:
     assert [a.article.url for a in store.latest(2)] == ["https://e.x/new", "https://e.x/old"]
 
 
+def test_a_users_latest_are_their_sources_posts_and_links_newest_by_date(store: Store) -> None:
+    """Store.user_latest: only what the user watches or sent, by the article's date
+    (published, else stored), paged after a given article; another user's stay theirs."""
+
+    def add(name: str, published: str | None) -> int:
+        article = Article(
+            text=f"{name} news text here.", url=f"https://e.x/{name}", published=published
+        )
+        return store.add_article(article, [f"{name}."], [f"{name}."]).article_id
+
+    store.upsert_user(1, 1, "en")
+    store.upsert_user(2, 2, "en")
+    mine_old, mine_new = add("mine-old", "2020-01-01"), add("mine-new", "2025-01-01")
+    sent, theirs, unseen = add("sent", "2023-06-01"), add("theirs", "2026-01-01"), add("x", None)
+    source, _ = store.watch_source(1, "channel", "mine", "https://t.me/s/mine")
+    other, _ = store.watch_source(2, "channel", "theirs", "https://t.me/s/theirs")
+    store.mark_post(source.id, "1", mine_old)
+    store.mark_post(source.id, "2", mine_new)
+    store.mark_post(source.id, "3", None)  # a post that was no article
+    store.mark_post(other.id, "1", theirs)
+    store.add_user_article(1, sent)
+    store.add_user_article(1, sent)  # twice: listed once
+    store.add_user_article(2, unseen)
+    store.add_user_article(1, 10_000)  # not stored: nothing recorded
+
+    def ids(user: int, limit: int = 10, before: int | None = None) -> list[int]:
+        return [a.id for a in store.user_latest(user, limit, before=before)]
+
+    assert ids(1) == [mine_new, sent, mine_old]
+    assert ids(2) == [unseen, theirs]  # stored today, without a date: newest
+    assert ids(1, 2) == [mine_new, sent]
+    assert ids(1, 2, before=sent) == [mine_old]  # the next page
+    assert ids(1, 2, before=mine_old) == []
+    assert ids(3) == []  # watches nothing, sent nothing: nothing, not everyone's
+
+
 def test_sources_and_posts(store: Store) -> None:
     source, created = store.add_source("channel", "youlistenedmayak", "https://t.me/s/x")
     assert created

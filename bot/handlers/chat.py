@@ -18,7 +18,7 @@ from summarizer import (
     summarize_article,
 )
 
-from .. import i18n, texts
+from .. import texts
 from .send import ask_for, finished, reply, respond
 from .updates import GROUPS, addressed, is_command, without_mention
 
@@ -26,28 +26,6 @@ if TYPE_CHECKING:
     from ..context import Context
 
 MAX_QUESTION = 1000  # longer plain text is summarized as an article instead
-LATEST_DEFAULT, LATEST_MAX = 5, 10
-
-
-async def start(update: Update, context: Context) -> None:
-    await respond(update, context, texts.HELP)
-
-
-async def lang(update: Update, context: Context) -> None:
-    """/lang shows the reply language and the choices; /lang ru|uk|en changes it."""
-    user = update.effective_user
-    message = update.effective_message
-    if user is None or message is None:
-        return
-    wanted = (context.args or [""])[0].lower()
-    if wanted not in i18n.LANGUAGES:
-        await respond(update, context, texts.language_menu(i18n.current()))
-        return
-    await context.bot_data.stored(
-        context.bot_data.store.upsert_user, user.id, message.chat_id, wanted
-    )
-    i18n.use(wanted)
-    await respond(update, context, texts.language_set(wanted))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -131,24 +109,6 @@ def is_question(body: str) -> bool:
     return bool(words) and (words[0] in OPENERS or any(w in QUESTION_WORDS for w in words[:3]))
 
 
-async def latest(update: Update, context: Context) -> None:
-    count = LATEST_DEFAULT
-    if context.args:
-        try:
-            count = int(context.args[0])
-        except ValueError:
-            count = 0
-        if not 1 <= count <= LATEST_MAX or len(context.args) > 1:
-            await respond(update, context, texts.LATEST_BAD)
-            return
-    stored = await context.bot_data.stored(context.bot_data.store.latest, count)
-    if not stored:
-        await respond(update, context, texts.NOTHING_STORED)
-        return
-    blocks = [texts.summary_message(s.article, s.summary) for s in stored]
-    await respond(update, context, "\n\n".join(blocks))
-
-
 async def facts(update: Update, context: Context) -> None:
     """/facts NAME; a bare /facts (the menu sends it so) asks for the name."""
     if not context.args:
@@ -200,6 +160,8 @@ async def summarize_link(update: Update, context: Context, url: str) -> None:
             url = check_url(url, allow_private=True)  # addresses: checked by the fetcher
             # the facts now, not later: a link sent is a link about to be asked about
             result = await ingest_link(url, data.store, data.fetcher, facts=True)
+            # the user's own from now on: their /latest and digests list it
+            await data.stored(data.store.add_user_article, user_id, result.article_id)
             stored = await data.stored(data.store.get_article, result.article_id)
             if stored is None:
                 raise NotAnArticle("chat.not_stored")

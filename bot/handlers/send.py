@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import ForceReply, Message, ReplyParameters, Update
+from telegram import ForceReply, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.error import BadRequest, Forbidden
 
 from ..render import split_html
@@ -23,8 +23,10 @@ async def reply(
     *,
     reply_to: int | None = None,
     edit: Message | int | None = None,
+    markup: InlineKeyboardMarkup | None = None,
 ) -> None:
-    """Send ``html`` (split under 4,096 characters), editing ``edit`` with the first part.
+    """Send ``html`` (split under 4,096 characters), editing ``edit`` with the first part;
+    ``markup`` (buttons) goes under the last part.
 
     The texts of :mod:`bot.texts` are HTML already: nothing is escaped here.
     """
@@ -32,8 +34,9 @@ async def reply(
     edit_id = edit if isinstance(edit, int) or edit is None else edit.id
     try:
         for index, part in enumerate(parts):
+            buttons = markup if index == len(parts) - 1 else None
             if index == 0 and edit_id is not None:
-                await edit_text(context, chat_id, edit_id, part)
+                await edit_text(context, chat_id, edit_id, part, buttons)
             else:
                 await context.bot.send_message(
                     chat_id,
@@ -43,13 +46,20 @@ async def reply(
                         if reply_to is not None and index == 0
                         else None
                     ),
+                    reply_markup=buttons,
                 )
     except Forbidden:
         logger.info("chat %s blocked the bot; marking it inactive", chat_id)
         await context.bot_data.stored(context.bot_data.store.set_user_active, chat_id, False)
 
 
-async def edit_text(context: Context, chat_id: int, message_id: int, html: str) -> None:
+async def edit_text(
+    context: Context,
+    chat_id: int,
+    message_id: int,
+    html: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
     """Edit a message; one that shows ``html`` already is left as it is.
 
     That happens when an update is handled again after a restart (see
@@ -58,18 +68,25 @@ async def edit_text(context: Context, chat_id: int, message_id: int, html: str) 
     edit ("message is not modified"): the answer is there, so it is done.
     """
     try:
-        await context.bot.edit_message_text(html, chat_id=chat_id, message_id=message_id)
+        if markup is None:  # without buttons, as before (a stand-in bot may not take them)
+            await context.bot.edit_message_text(html, chat_id=chat_id, message_id=message_id)
+        else:
+            await context.bot.edit_message_text(
+                html, chat_id=chat_id, message_id=message_id, reply_markup=markup
+            )
     except BadRequest as exc:
         if "message is not modified" not in str(exc).lower():
             raise
         logger.info("message %s in chat %s shows this answer already", message_id, chat_id)
 
 
-async def respond(update: Update, context: Context, html: str) -> None:
-    """Reply to the update's message, then mark the update handled."""
+async def respond(
+    update: Update, context: Context, html: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Reply to the update's message (``markup`` under it), then mark the update handled."""
     message = update.effective_message
     if message is not None:
-        await reply(context, message.chat_id, html, reply_to=message.message_id)
+        await reply(context, message.chat_id, html, reply_to=message.message_id, markup=markup)
         await finished(update, context)  # answered: a restart must not answer it again
 
 

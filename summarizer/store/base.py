@@ -206,6 +206,19 @@ class UserStore(ABC):
     def user_sources(self, user_id: int) -> list[Source]: ...
 
     @abstractmethod
+    def add_user_article(self, user_id: int, article_id: int) -> None:
+        """Record that a user sent (or asked for) this article: it is theirs to list."""
+
+    @abstractmethod
+    def user_latest(
+        self, user_id: int, limit: int = 10, *, before: int | None = None
+    ) -> list[StoredArticle]:
+        """A user's newest articles: the posts of the sources they watch and the links they
+        sent (:meth:`add_user_article`), newest by the article's date (``published``, else
+        the time stored), then id. ``before``: only those listed after that article (the
+        next page), none when it is not stored."""
+
+    @abstractmethod
     def set_subscription(self, user_id: int, at: str | None, tz: str | None) -> None:
         """Set (or with None, clear) the time and zone of a user's daily digest."""
 
@@ -290,8 +303,9 @@ class DigestLog(ABC):
     def digest_candidates(
         self, user_id: int, since: str | None, until: str, limit: int = 500
     ) -> list[DigestCandidate]:
-        """Articles stored in (``since``, ``until``] from the user's sources (all, when the
-        user watches none) and not yet in one of their digests; newest first."""
+        """Articles stored in (``since``, ``until``] from the user's sources or links (all,
+        when the user watches none and sent none) and not yet in one of their digests;
+        newest first."""
 
     @abstractmethod
     def begin_digest(

@@ -169,12 +169,15 @@ class LogBodies(Backend):
                WHERE a.ingested_at >= ? AND a.ingested_at <= ?
                  AND NOT EXISTS (SELECT 1 FROM digest_items d
                                  WHERE d.user_id = ? AND d.article_id = a.id)
-                 AND (NOT EXISTS (SELECT 1 FROM user_sources WHERE user_id = ?)
+                 AND ((NOT EXISTS (SELECT 1 FROM user_sources WHERE user_id = ?)
+                       AND NOT EXISTS (SELECT 1 FROM user_articles WHERE user_id = ?))
                       OR EXISTS (SELECT 1 FROM posts p
                                  JOIN user_sources u ON u.source_id = p.source_id
-                                 WHERE p.article_id = a.id AND u.user_id = ?))
+                                 WHERE p.article_id = a.id AND u.user_id = ?)
+                      OR EXISTS (SELECT 1 FROM user_articles m
+                                 WHERE m.article_id = a.id AND m.user_id = ?))
                ORDER BY a.ingested_at DESC, a.id DESC LIMIT ?""",
-            (since or "", until, user_id, user_id, user_id, limit),
+            (since or "", until, user_id, user_id, user_id, user_id, user_id, limit),
         )
         found = [article_from_row(row) for row in rows]
         where: dict[int, list[tuple[str, str, str]]] = {s.id: [] for s in found}

@@ -176,6 +176,18 @@ TEMPLATES: list[str] = [
     ALTER TABLE articles ADD COLUMN facts_pending {bool} NOT NULL DEFAULT {false};
     CREATE INDEX articles_facts_pending ON articles(id) WHERE {pending};
     """,
+    # 8: the links each user sent, so that /latest and digests list only the user's own
+    # (their sources' posts and these); no reference to users: a group member who sent a
+    # link may never have written to the bot in private
+    """
+    CREATE TABLE user_articles (
+        user_id {int} NOT NULL,
+        article_id {int} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        added_at {time} NOT NULL,
+        PRIMARY KEY (user_id, article_id)
+    );
+    CREATE INDEX user_articles_article ON user_articles(article_id);
+    """,
 ]
 
 

@@ -452,6 +452,33 @@ class SQLStore(LogBodies):
         )
         return [source_from_row(row) for row in rows]
 
+    def add_user_article(self, user_id: int, article_id: int) -> None:
+        with self._tx() as tx:
+            tx.run(
+                """INSERT INTO user_articles (user_id, article_id, added_at)
+                   SELECT ?, id, ? FROM articles WHERE id = ? ON CONFLICT DO NOTHING""",
+                (user_id, now_text(), article_id),
+            )
+
+    def user_latest(
+        self, user_id: int, limit: int = 10, *, before: int | None = None
+    ) -> list[StoredArticle]:
+        sql = """SELECT a.* FROM articles a WHERE a.id IN (
+                     SELECT article_id FROM user_articles WHERE user_id = ?
+                     UNION SELECT p.article_id FROM posts p
+                     JOIN user_sources u ON u.source_id = p.source_id
+                     WHERE u.user_id = ? AND p.article_id IS NOT NULL)"""
+        params: list[object] = [user_id, user_id]
+        if before is not None:
+            # the page after ``before``: keyed on the article, so new ones never shift it
+            sql += """ AND (COALESCE(a.published, a.ingested_at), a.id) <
+                       (SELECT COALESCE(b.published, b.ingested_at), b.id
+                        FROM articles b WHERE b.id = ?)"""
+            params.append(before)
+        sql += " ORDER BY COALESCE(a.published, a.ingested_at) DESC, a.id DESC LIMIT ?"
+        params.append(limit)
+        return [article_from_row(row) for row in self._read(sql, params)]
+
     def set_subscription(self, user_id: int, at: str | None, tz: str | None) -> None:
         with self._tx() as tx:
             tx.run(
