@@ -8,8 +8,8 @@ import asyncio
 
 import pytest
 
-from tests.test_bot import Harness
-from tests.test_bot_use import EN, RU, UK, harness, say, store_seed
+from tests.test_bot import Harness, harness
+from tests.test_bot_use import EN, RU, UK, say, store_seed
 
 __all__ = ["harness"]  # the fixture, used by name
 

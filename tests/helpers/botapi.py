@@ -307,24 +307,8 @@ class BotApiStandIn:
         reply_to: dict[str, Any] | None = None,
     ) -> int:
         """A user writes ``text`` to the bot in a private chat; returns the message id."""
-        message_id = self._message_id(chat_id)
-        user: dict[str, Any] = {"id": chat_id, "is_bot": False, "first_name": first_name}
-        if language_code:
-            user["language_code"] = language_code
-        message: dict[str, Any] = {
-            "message_id": message_id,
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private", "first_name": first_name},
-            "from": user,
-            "text": text,
-        }
-        entities = entities_for(text)
-        if entities:
-            message["entities"] = entities
-        if reply_to is not None:
-            message["reply_to_message"] = reply_to
-        await self.push("message", message)
-        return message_id
+        chat = {"id": chat_id, "type": "private", "first_name": first_name}
+        return await self._user_message(chat, chat_id, first_name, text, language_code, reply_to)
 
     async def say_in_group(
         self,
@@ -337,14 +321,27 @@ class BotApiStandIn:
     ) -> int:
         """User ``user_id`` writes ``text`` in the group ``chat_id`` (negative) where the
         bot is a member; returns the message id. Mentions and links come as entities."""
-        message_id = self._message_id(chat_id)
-        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": "Member"}
+        chat = {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"}
+        return await self._user_message(chat, user_id, "Member", text, language_code, reply_to)
+
+    async def _user_message(
+        self,
+        chat: dict[str, Any],
+        user_id: int,
+        first_name: str,
+        text: str,
+        language_code: str | None,
+        reply_to: dict[str, Any] | None,
+    ) -> int:
+        """A message from user ``user_id`` in ``chat``, pushed as an update; its id."""
+        message_id = self._message_id(chat["id"])
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
         if language_code:
             user["language_code"] = language_code
         message: dict[str, Any] = {
             "message_id": message_id,
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"},
+            "chat": chat,
             "from": user,
             "text": text,
         }
