@@ -5,11 +5,12 @@
 1. **Rows.** Four stores are built as the benchmarks build them, every article with its
    facts pending (``bench.news_qa``: the news QA dev set with its 300 distractors; the
    seed dev set over ``seeds/``; XQuAD en and ru, a paragraph an article). Every
-   question is read (:func:`summarizer.answer.propose`, the product's reader, however
-   weak its answer); each gives one row: :func:`summarizer.verify.features` of the
-   proposed answer and whether it is right by its set's rule. ``--rows PATH`` keeps the
-   rows in PATH and reads them from there on the next run (delete it after changing the
-   reader or the features).
+   question is read (:func:`summarizer.answer.proposals`, the product's reader, however
+   weak its answers); each proposal gives one row: :func:`summarizer.verify.features`
+   of the proposed answer and whether it is right by its set's rule. A question's
+   figures are those of its proposal of highest probability, as in the product.
+   ``--rows PATH`` keeps the rows in PATH and reads them from there on the next run
+   (delete it after changing the reader or the features).
 2. **Cross-validation by article.** Five folds (``GroupKFold``, no shuffling) with every
    question of an article in one fold; each row gets the probability of a model fitted
    on the other four. The threshold is the lowest that keeps the news set's wrong
@@ -90,7 +91,7 @@ def _rows_for(
     progress: bool,
 ) -> list[Row]:
     """``questions``: (question, article, group, type, gold) each; gold None for a trap."""
-    from summarizer.answer import propose, verify_features
+    from summarizer.answer import proposals, verify_features
     from summarizer.question import analyse_question
 
     rate = news_qa.judge if data == "news-qa" else judge
@@ -99,13 +100,14 @@ def _rows_for(
     for n, (text, article, group, kind, gold) in enumerate(
         _progress(listed, f"{data} questions", progress)
     ):
-        proposal = propose(store, analyse_question(" ".join(text.split())))  # type: ignore[arg-type]
-        feats = None
-        if proposal.answer and proposal.evidence:
-            feats = verify_features(store, proposal)  # type: ignore[arg-type]
-        right = feats is not None and rate(proposal.answer, gold) == "right"  # type: ignore[arg-type]
-        row = Row(data, article, str(n), group, kind, gold is None, feats, right, proposal.answer)
-        rows.append(row)
+        for proposal in proposals(store, analyse_question(" ".join(text.split()))):  # type: ignore[arg-type]
+            feats = None
+            if proposal.answer and proposal.evidence:
+                feats = verify_features(store, proposal)  # type: ignore[arg-type]
+            right = feats is not None and rate(proposal.answer, gold) == "right"  # type: ignore[arg-type]
+            rows.append(
+                Row(data, article, str(n), group, kind, gold is None, feats, right, proposal.answer)
+            )
     return rows
 
 
@@ -312,12 +314,28 @@ def report(rows: Sequence[Row], probs: Sequence[float | None], threshold: float)
 
 def write_weights(rows: Sequence[Row], names: Sequence[str], threshold: float, path: Path) -> None:
     answered = [r for r in rows if r.features is not None]
-    mean, scale, model = fit(matrix(rows, names), [int(r.right) for r in answered])
-    weights = {
+    fitted = fit(matrix(rows, names), [int(r.right) for r in answered])
+    about = {
         "about": "summarizer.verify's logistic regression, fitted by python -m bench.fit_verify",
         "seed": SEED,
         "folds": FOLDS,
         "rows": {d: sum(r.data == d for r in answered) for d in sorted({r.data for r in rows})},
+    }
+    write_model(about, fitted, names, threshold, path)
+
+
+def write_model(
+    about: dict[str, object],
+    fitted: tuple[list[float], list[float], object],
+    names: Sequence[str],
+    threshold: float,
+    path: Path,
+) -> None:
+    """A fitted regression as :func:`summarizer.fitted.load` reads it, rounded: the same
+    fit gives the same file."""
+    mean, scale, model = fitted
+    weights = {
+        **about,
         "features": list(names),
         "mean": [round(float(v), 6) for v in mean],
         "scale": [round(float(v), 6) for v in scale],
@@ -328,12 +346,13 @@ def write_weights(rows: Sequence[Row], names: Sequence[str], threshold: float, p
     path.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
 
 
-def _fixed_hashes() -> None:
-    """Run again with ``PYTHONHASHSEED=0`` unless it is set so: the order in which equal
-    candidates come back can follow string hashes, and a rerun must give the same rows."""
+def fixed_hashes(module: str = "bench.fit_verify") -> None:
+    """Run ``module`` again with ``PYTHONHASHSEED=0`` unless it is set so: the order in
+    which equal candidates come back can follow string hashes, and a rerun must give
+    the same rows."""
     if os.environ.get("PYTHONHASHSEED") != "0":
         os.environ["PYTHONHASHSEED"] = "0"
-        os.execv(sys.executable, [sys.executable, "-m", "bench.fit_verify", *sys.argv[1:]])
+        os.execv(sys.executable, [sys.executable, "-m", module, *sys.argv[1:]])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -371,5 +390,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    _fixed_hashes()
+    fixed_hashes()
     sys.exit(main())

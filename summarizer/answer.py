@@ -51,10 +51,13 @@ from .read import (
 )
 from .store import SentenceHit, Store, StoredFact
 from .verify import Evidence as VerifyEvidence
-from .verify import Forms, features
+from .verify import features
 from .verify import model as verify_model
 
 logger = logging.getLogger(__name__)
+
+#: How many of the best-ranked sentences the verifier's signals look at.
+RANKS = 5
 
 
 @dataclass
@@ -102,9 +105,10 @@ class Answer:
 
 @dataclass
 class Proposal:
-    """The reader's best answer before it is verified: ``kind`` says how it was found
-    (fact, sentence, span, weak: a fact or mention below the old cut), ``raw`` its
-    score; ``related`` the best sentences found, for when it is withheld."""
+    """One of the reader's answers before it is verified: ``kind`` says how it was
+    found (fact, sentence: a typed mention; span: out of the best-ranked sentences),
+    ``raw`` its score; ``agreed`` that the reader's other way found the same answer;
+    ``related`` the best sentences found, for when it is withheld."""
 
     question: Question
     answer: str | None
@@ -112,12 +116,14 @@ class Proposal:
     kind: str
     evidence: list[Evidence] = field(default_factory=list)
     related: list[Evidence] = field(default_factory=list)
+    agreed: bool = False
+    signals: dict[str, float] = field(default_factory=dict)  # more for the verifier
 
 
 def answer_question(store: Store, question: str) -> Answer:
     """Answer ``question`` from ``store``; ``answer`` is None when nothing supports one.
 
-    Retrieve and read (:func:`propose`), then verify (:func:`decide`,
+    Retrieve and read (:func:`proposals`), then verify (:func:`decide`,
     :mod:`summarizer.verify`): the confidence is the fitted probability that the
     answer is right; without an answer ``related`` holds the closest sentences.
     Synchronous and CPU-bound (it parses the question): the bot runs it in an executor.
@@ -125,37 +131,39 @@ def answer_question(store: Store, question: str) -> Answer:
     question = " ".join(question.split())
     if not question:
         return Answer(question, None, 0.0)
-    return decide(store, propose(store, analyse_question(question)))
+    return decide(store, proposals(store, analyse_question(question)))
 
 
-def decide(store: Store, proposal: Proposal) -> Answer:
-    """The proposal verified: given, or withheld with the closest sentences (its own
-    evidence first). ``confidence`` is the verifier's probability that it is right.
-
-    Given when the reader's own score reaches :data:`THRESHOLD` (a fact, a typed mention
-    or a span that the question's words support). The verifier's own threshold (wrong
-    answers at most 3 % of the news questions, out of fold) is not the rule yet: today
-    it would withhold most right answers too (docs/benchmarks.md, "Verifier").
-    """
-    text = proposal.question.text
-    if proposal.answer is None or not proposal.evidence:
-        return Answer(text, None, 0.0, [], proposal.related[:3])
-    p = verify_model().probability(verify_features(store, proposal))
-    if proposal.kind != "weak" and proposal.raw >= THRESHOLD:
-        language = language_of(proposal.evidence[0].text, proposal.question.language)
-        answer = dictionary_form(proposal.answer, language)
-        return Answer(text, answer, p, proposal.evidence[:3])
-    related = list(proposal.evidence[:1])
-    related += [e for e in proposal.related if e.text not in {r.text for r in related}]
+def decide(store: Store, proposed: Sequence[Proposal]) -> Answer:
+    """The proposal the verifier trusts most, given when its probability reaches the
+    verifier's threshold (the lowest that kept wrong answers at most 3 % of the news
+    questions on folds the model did not see: ``bench/fit_verify.py``,
+    docs/benchmarks.md "Verifier"); else withheld, with the closest sentences (its own
+    evidence first). ``confidence`` is that probability."""
+    text = proposed[0].question.text
+    verifier = verify_model()
+    scored = [
+        (verifier.probability(verify_features(store, p)), k, p)
+        for k, p in enumerate(proposed)
+        if p.answer and p.evidence
+    ]
+    if not scored:
+        return Answer(text, None, 0.0, [], proposed[0].related[:3])
+    p, _, best = max(scored, key=lambda t: (t[0], -t[1]))
+    if p >= verifier.threshold:
+        language = language_of(best.evidence[0].text, best.question.language)
+        answer = dictionary_form(best.answer or "", language)
+        return Answer(text, answer, p, best.evidence[:3])
+    related = list(best.evidence[:1])
+    related += [e for e in best.related if e.text not in {r.text for r in related}]
     return Answer(text, None, p, [], related[:3])
 
 
-def verify_features(
-    store: Store, proposal: Proposal, cache: dict[tuple[int, int], Forms] | None = None
-) -> dict[str, float]:
+def verify_features(store: Store, proposal: Proposal) -> dict[str, float]:
     """:func:`summarizer.verify.features` of a proposal with an answer."""
     first = proposal.evidence[0]
-    evidence = VerifyEvidence(first.text, first.article_id, first.position, first.title)
+    language = language_of(first.text, proposal.question.language)
+    evidence = VerifyEvidence(first.text, first.article_id, first.position, first.title, language)
     return features(
         store,
         proposal.question,
@@ -163,20 +171,56 @@ def verify_features(
         proposal.kind,
         proposal.raw,
         evidence,
-        cache,
+        {"agreed": float(proposal.agreed), **proposal.signals},
     )
 
 
-def propose(store: Store, q: Question) -> Proposal:
-    """The reader's best answer, however weak, with the sentences it rests on."""
+def proposals(store: Store, q: Question) -> list[Proposal]:
+    """The reader's answers, each however weak, for the verifier to weigh: the best
+    stored fact or typed mention, and the best span of the best-ranked sentences.
+    Never empty: without any answer, one proposal of none with the closest sentences."""
     hits = store.search_sentences(search_words(q), limit=40)
     # facts left pending at ingest are read now for the articles the question finds
     read_for_hits(store, (h.article_id for h in hits))
     candidates = from_facts(store, q)
     if not asks_about_person(q):  # "Who is X?" wants X's role, not another name
         candidates += from_sentences(store, q, hits)
-    if not candidates or max(c.score for c in candidates) < THRESHOLD:
-        return _from_spans(store, q, candidates)
+    ranked = ranked_sentences(store, q)
+    related = [_evidence(r.hit) for r in ranked[:3]]
+    out = []
+    if candidates:
+        top = _best_candidate(candidates)
+        out.append(_proposal(q, top, min(1.0, top.score), top.kind, related))
+    span = best_span(q, ranked)
+    if span is not None:
+        proposal = _proposal(q, span, span.score, "span", related)
+        proposal.evidence += [e for e in related if e.text != proposal.evidence[0].text][:2]
+        out.append(proposal)
+    if len(out) == 2 and _same(out[0].answer, out[1].answer):
+        out[0].agreed = out[1].agreed = True
+    texts = [r.hit.text for r in ranked[:RANKS]]
+    for proposal in out:
+        # how many of the best sentences hold the answer, and whether the first does
+        holding = [t for t in texts if _same_in(proposal.answer, t)]
+        proposal.signals["repeated"] = len(holding) / RANKS
+        proposal.signals["in_first"] = float(bool(texts) and _same_in(proposal.answer, texts[0]))
+    return out or [Proposal(q, None, 0.0, "none", [], related)]
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    """Whether two answers name the same thing (one holds the other, case folded)."""
+    x, y = fold(a or ""), fold(b or "")
+    return bool(x and y) and (x in y or y in x)
+
+
+def _same_in(answer: str | None, text: str) -> bool:
+    said = fold(answer or "")
+    return bool(said) and said in fold(text)
+
+
+def _best_candidate(candidates: Sequence[Candidate]) -> Candidate:
+    """The best fact or typed mention, with the evidence of the others that say the
+    same (those the reader's cut supports)."""
     merged: dict[str, Candidate] = {}
     for cand in candidates:
         if cand.score < THRESHOLD:
@@ -189,8 +233,7 @@ def propose(store: Store, q: Question) -> Proposal:
             merged[key] = cand
         elif cand.score >= THRESHOLD:
             best.evidence.extend(e for e in cand.evidence if e not in best.evidence)
-    top = max(merged.values(), key=_rank_key)
-    return _proposal(q, top, min(1.0, top.score), top.kind, [])
+    return max(merged.values(), key=_rank_key)
 
 
 def _rank_key(c: Candidate) -> tuple[float, str]:
@@ -205,23 +248,7 @@ def _proposal(
         Evidence(text, url, title, published, art, pos)
         for art, pos, text, url, title, published in c.evidence[:3]
     ]
-    return Proposal(q, c.answer, raw, kind, evidence, related)
-
-
-def _from_spans(store: Store, q: Question, earlier: Sequence[Candidate]) -> Proposal:
-    """A short span from the best-ranked sentences; else the best of ``earlier`` (the
-    candidates below the threshold from facts and typed mentions), as a weak proposal."""
-    weak = max(earlier, key=_rank_key, default=None)
-    ranked = ranked_sentences(store, q)
-    related = [_evidence(r.hit) for r in ranked[:3]]
-    span = best_span(q, ranked)
-    if span is None or (weak is not None and span.score < weak.score):
-        if weak is None:
-            return Proposal(q, None, 0.0, "weak", [], related)
-        return _proposal(q, weak, weak.score, "weak", related)
-    proposal = _proposal(q, span, span.score, "span", related)
-    proposal.evidence += [e for e in related if e.text != proposal.evidence[0].text][:2]
-    return proposal
+    return Proposal(q, c.answer, raw, kind, evidence, related, signals=dict(c.signals))
 
 
 def _evidence(hit: SentenceHit) -> Evidence:

@@ -111,12 +111,24 @@ def sentence_forms(text: str) -> tuple[frozenset[str], ...]:
     return tuple(frozenset(forms(w)) for w in _WORD.findall(text.lower()))
 
 
+def _shared_start(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
 def search_words(word: str) -> list[str]:
     """Full-text search terms for ``word``: its stem as a prefix, and for a long Cyrillic
-    word its first six letters."""
+    word its first six letters. A stem that is no prefix of the word ("medinski" of
+    "Medinsky", "compani" of "company") is cut back to what they share: the SQLite
+    index holds the words as written, so the stem alone would not find them."""
     out = []
+    lower = word.lower()
     for form in forms(word):
         term = form[4:] if form.startswith("pfx:") else form
+        if not lower.startswith(term):
+            term = _shared_start(term, lower) if len(term) >= 4 else term
         if len(term) >= 3 and term not in out:
             out.append(term)
     if word.lower() not in out and (not out or len(out[0]) < 4):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .entities import entity_key
@@ -30,6 +30,7 @@ from .question import (
 from .rank import QueryTerm, Ranked, query_terms
 from .rank import rank as rank_sentences
 from .spans import Asked, asked, extract
+from .spans import model as span_model
 from .stemming import answer_forms as _forms
 from .stemming import stemmer
 from .store import SentenceHit, Store, StoredFact, StoredMention
@@ -47,20 +48,21 @@ class Candidate:
     evidence: list[tuple[int, int, str, str | None, str | None, str | None]]  # art, pos, …
     published: str | None = None
     kind: str = "fact"  # fact, sentence, span (see verify.KINDS)
+    signals: dict[str, float] = field(default_factory=dict)  # more for the verifier
 
 
 #: How many of the best-ranked sentences are searched for a short answer.
 SPAN_SENTENCES = 2
-#: Below this raw span score (tuned on the even-numbered XQuAD paragraphs) a span
-#: was no answer; its raw score is still a feature the verifier weighs.
-SPAN_CUT = 0.30
 
 
 def scale(raw: float) -> float:
-    """A span's raw score on the confidence scale, :data:`SPAN_CUT` at :data:`THRESHOLD`."""
-    if raw >= SPAN_CUT:
-        return min(1.0, THRESHOLD + (1 - THRESHOLD) * (raw - SPAN_CUT) / (1 - SPAN_CUT))
-    return THRESHOLD * raw / SPAN_CUT
+    """A span's raw score on the confidence scale: the span scorer's fitted cut
+    (``spans.json``'s threshold, see ``bench/fit_spans.py``) at :data:`THRESHOLD`.
+    Below it a span is no answer; its raw score is still a feature the verifier weighs."""
+    cut = span_model().threshold
+    if raw >= cut:
+        return min(1.0, THRESHOLD + (1 - THRESHOLD) * (raw - cut) / (1 - cut))
+    return THRESHOLD * raw / cut
 
 
 def supported(terms: Sequence[QueryTerm], ranked: Sequence[Ranked]) -> bool:
@@ -93,7 +95,9 @@ NO_RELATION = 0.6
 
 def _span_in(
     wanted: Asked, r: Ranked, language: str, relation: frozenset[str] = frozenset()
-) -> tuple[float, str] | None:
+) -> tuple[float, str, dict[str, float]] | None:
+    """The best span of one ranked sentence: its score, its text, and what the
+    verifier weighs of it (the scorer's probability, its lead over the next span)."""
     language = language_of(r.hit.text, language)
     spans = extract(wanted, r.hit.text, language)
     if not spans:
@@ -103,7 +107,9 @@ def _span_in(
     score = top.score * min(1.0, 0.4 + 0.6 * support)
     if relation and not relation & _lemma_forms(r.hit.text, language):
         score *= NO_RELATION  # "Who founded X?" and a sentence about X that founds nothing
-    return score, strip_answer(top.text)
+    following = spans[1].score if len(spans) > 1 else 0.0
+    signals = {"span_probability": top.score, "span_lead": top.score - following}
+    return score, strip_answer(top.text), signals
 
 
 def _lemma_forms(sentence: str, language: str) -> frozenset[str]:
@@ -428,7 +434,7 @@ def best_span(q: Question, ranked: Sequence[Ranked]) -> Candidate | None:
         return None
     wanted = asked(q.text, q.wh)
     relation = _relation_forms(q)
-    best: tuple[float, str, Ranked] | None = None
+    best: tuple[float, str, Ranked, dict[str, float]] | None = None
     for k, r in enumerate(ranked[:SPAN_SENTENCES]):
         if best is not None and best[0] >= 0.7**k:
             break  # a later sentence counts 0.7 as much: it cannot win
@@ -437,8 +443,9 @@ def best_span(q: Question, ranked: Sequence[Ranked]) -> Candidate | None:
             continue
         score = found[0] * (1.0 if k == 0 else 0.7)
         if best is None or score > best[0]:
-            best = (score, found[1], r)
+            best = (score, found[1], r, {**found[2], "span_sentence": float(k)})
     if best is None:
         return None
-    score, text, r = best
-    return Candidate(text, scale(score), [hit_evidence(r.hit)], r.hit.published, "span")
+    score, text, r, signals = best
+    evidence = [hit_evidence(r.hit)]
+    return Candidate(text, scale(score), evidence, r.hit.published, "span", signals)

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .fitted import Model, load
 from .nlp import Parsed, Token, parse
 from .stemming import SPAN_STOP_WORDS as _STOP
 from .stemming import forms
@@ -185,30 +186,16 @@ def _by_head_noun(question: str) -> str | None:
 def extract(
     question: Asked, sentence: str, language: str, parsed: Parsed | None = None
 ) -> list[Span]:
-    """Candidate answers to ``question`` in ``sentence``, best first."""
-    if question.wh in ("why", "how"):
-        return []
-    parsed = parsed or parse_sentence(sentence, language)
-    spans = _candidates(parsed)
-    matched = _matched_positions(question, sentence)
-    matched_tokens = [
-        t.i
-        for t in parsed.tokens
-        if t.text.lower() not in _STOP and set(forms(t.text)) & question.forms
+    """Candidate answers to ``question`` in ``sentence``, best first; each span's
+    ``score`` is the fitted probability that it is the answer, were the sentence to
+    hold one (:func:`features`, ``spans.json``)."""
+    scored = [
+        (span, model().probability(row))
+        for span, row in candidates(question, sentence, language, parsed)
     ]
     out = []
-    for span in spans:
-        span.type_fit = _type_fit(question, span, sentence)
-        if span.type_fit <= 0:
-            continue
-        span.novelty = _novelty(question, span.text)
-        if span.novelty <= 0:
-            continue
-        span.closeness = _closeness(span, matched, len(sentence))
-        span.closeness *= _tree_closeness(parsed, span, matched_tokens)
-        words = len(_WORD.findall(span.text))
-        length = 1.0 if words <= 4 else 0.85 if words <= 7 else 0.6
-        span.score = span.type_fit * (0.3 + 0.7 * span.novelty) * span.closeness * length
+    for span, p in scored:
+        span.score = p
         out.append(span)
     out.sort(key=lambda s: s.score, reverse=True)
     unique: list[Span] = []
@@ -218,6 +205,115 @@ def extract(
     return unique
 
 
+def candidates(
+    question: Asked, sentence: str, language: str, parsed: Parsed | None = None
+) -> list[tuple[Span, dict[str, float]]]:
+    """Every span of ``sentence`` that could answer ``question`` (of a fitting type,
+    not made only of the question's words), with its :func:`features`."""
+    if question.wh in ("why", "how"):
+        return []
+    parsed = parsed or parse_sentence(sentence, language)
+    matched = _matched_positions(question, sentence)
+    matched_tokens = [
+        t.i
+        for t in parsed.tokens
+        if t.text.lower() not in _STOP and set(forms(t.text)) & question.forms
+    ]
+    out = []
+    for span in spans_of(parsed):
+        span.type_fit = _type_fit(question, span, sentence)
+        if span.type_fit <= 0:
+            continue
+        span.novelty = _novelty(question, span.text)
+        if span.novelty <= 0:
+            continue
+        span.closeness = _closeness(span, matched, len(sentence))
+        out.append((span, features(question, span, parsed, matched, matched_tokens)))
+    return out
+
+
+def _kind(kind: str) -> str:
+    return kind if kind in _KINDS else "OTHER"
+
+
+_KINDS = frozenset(
+    {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "DATE", "TIME", "NUMBER", "MONEY"}
+    | {"PERCENT", "NP"}
+)
+_DEP_GROUPS = {
+    **dict.fromkeys(("nsubj", "nsubj:pass", "csubj", "agent"), "subj"),
+    **dict.fromkeys(("obj", "iobj", "attr", "xcomp"), "obj"),
+    **dict.fromkeys(("pobj", "obl", "obl:npmod", "obl:agent", "obl:tmod"), "obl"),
+    **dict.fromkeys(("compound", "nmod", "nmod:poss", "amod", "flat", "flat:name"), "mod"),
+    **dict.fromkeys(("ROOT", "root"), "root"),
+    "appos": "appos",
+    "conj": "conj",
+}
+
+
+def features(
+    question: Asked,
+    span: Span,
+    parsed: Parsed,
+    matched: Sequence[int],
+    matched_tokens: Sequence[int],
+) -> dict[str, float]:
+    """What a fitted scorer weighs of one candidate span: its type against the
+    question's, how much of it is new, how near it stands to the question's words in
+    the text and in the parse, its length, its place in the clause, and whether the
+    words right around it are the question's ("brewer Ambev", "Ambev, the brewer")."""
+    text = parsed.text
+    words = len(_WORD.findall(span.text))
+    row = {
+        f"type:{question.wh}:{_kind(span.kind)}": 1.0,
+        "novelty": span.novelty,
+        "asked_inside": 1.0 if span.novelty < 1 else 0.0,
+        "closeness": span.closeness,
+        f"words:{min(words, 6)}": 1.0,
+        "first": 1.0 if span.start == 0 else 0.0,
+        "quoted": 1.0
+        if text[max(0, span.start - 1) : span.start] in "\"'“«" and span.start
+        else 0.0,
+        "capitalised": sum(w[:1].isupper() for w in _WORD.findall(span.text)) / max(1, words),
+    }
+    steps = _steps(parsed, span, matched_tokens)
+    row[f"steps:{min(steps, 4) if steps >= 0 else 'none'}"] = 1.0
+    if span.head >= 0:
+        head = parsed.tokens[span.head]
+        dep = head.dep if head.dep in _DEP_GROUPS else head.dep.split(":")[0]
+        row[f"dep:{_DEP_GROUPS.get(dep, 'other')}"] = 1.0
+        parent = parsed.tokens[head.head]
+        row["parent_asked"] = 1.0 if parent.i in matched_tokens else 0.0
+        row["parent_verb"] = 1.0 if parent.pos in ("VERB", "AUX") else 0.0
+    before = _WORD.findall(text[max(0, span.start - 30) : span.start])
+    after = _WORD.findall(text[span.end : span.end + 30])
+    row["before_asked"] = 1.0 if before and set(forms(before[-1])) & question.forms else 0.0
+    row["after_asked"] = 1.0 if after and set(forms(after[0])) & question.forms else 0.0
+    if matched:
+        row["after_matched"] = 1.0 if span.start > max(matched) else 0.0
+        row["before_matched"] = 1.0 if span.end <= min(matched) else 0.0
+    else:
+        row["no_match"] = 1.0
+    return row
+
+
+def _steps(parsed: Parsed, span: Span, matched: Sequence[int]) -> int:
+    """Steps in the parse from the span's head to the nearest question word outside
+    it; -1 when there is none."""
+    if span.head < 0:
+        return -1
+    inside = {t.i for t in parsed.tokens if span.start <= t.start < span.end}
+    targets = [i for i in matched if i not in inside]
+    if not targets:
+        return -1
+    return min(_tree_distance(parsed, span.head, i) for i in targets)
+
+
+def model() -> Model:
+    """The shipped span scorer (``spans.json``, fitted by ``python -m bench.fit_spans``)."""
+    return load("spans.json")
+
+
 @lru_cache(maxsize=2048)
 def parse_sentence(sentence: str, language: str) -> Parsed:
     """A sentence's parse, kept: the best sentences come back for related questions
@@ -225,7 +321,8 @@ def parse_sentence(sentence: str, language: str) -> Parsed:
     return parse([sentence], language)[0]
 
 
-def _candidates(parsed: Parsed) -> list[Span]:
+def spans_of(parsed: Parsed) -> list[Span]:
+    """Every candidate span of a parsed sentence: entities, dates, numbers, noun phrases."""
     text = parsed.text
     spans: list[Span] = []
 
@@ -380,18 +477,6 @@ def _closeness(span: Span, matched: Sequence[int], length: int) -> float:
         return 0.5
     distance = min(min(abs(p - span.start), abs(p - span.end)) for p in outside)
     return 0.4 + 0.6 * math.exp(-distance / 40)
-
-
-def _tree_closeness(parsed: Parsed, span: Span, matched: Sequence[int]) -> float:
-    """1 when the span hangs from a word the question has, less the more steps away."""
-    if span.head < 0:
-        return 0.7
-    inside = {t.i for t in parsed.tokens if span.start <= t.start < span.end}
-    targets = [i for i in matched if i not in inside]
-    if not targets:
-        return 0.7
-    steps = min(_tree_distance(parsed, span.head, i) for i in targets)
-    return 1.0 if steps <= 1 else 0.9 if steps == 2 else 0.8 if steps == 3 else 0.65
 
 
 def _tree_distance(parsed: Parsed, a: int, b: int) -> int:

@@ -17,23 +17,23 @@ questions. No scikit-learn at run time: a dot product and a sigmoid.
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
+from .fitted import Model, load
 from .question import Question, Term
+from .spans import asked, parse_sentence, spans_of
 from .stemming import answer_forms
 
 if TYPE_CHECKING:
     from .store import Store
 
+#: What the reader says of its own answer (:class:`summarizer.answer.Proposal`).
+SIGNALS = ("agreed", "span_probability", "span_lead", "span_sentence", "repeated", "in_first")
 #: The reader's ways to an answer, one feature each.
-KINDS = ("fact", "sentence", "span", "weak")
+KINDS = ("fact", "sentence", "span")
 WH = ("who", "where", "when", "number", "what")
 
 #: Words that narrow a role: a question asking for one must find it in the evidence
@@ -49,6 +49,25 @@ MODIFIERS = frozenset(
     }
 )
 
+#: The answer labels (:func:`answer_label`) that fit what a question asks for.
+FITTING = {
+    "who": ("PERSON",),
+    "org": ("ORG", "NORP"),
+    "where": ("PLACE",),
+    "when": ("DATE",),
+    "number": ("NUMBER",),
+}
+#: What :func:`answer_label` can say.
+LABELS = ("PERSON", "ORG", "NORP", "PLACE", "DATE", "NUMBER", "OTHER", "NP")
+_COARSE = {
+    **dict.fromkeys(("GPE", "LOC", "FAC"), "PLACE"),
+    **dict.fromkeys(("DATE", "TIME"), "DATE"),
+    **dict.fromkeys(("NUMBER", "MONEY", "PERCENT"), "NUMBER"),
+    "PERSON": "PERSON",
+    "ORG": "ORG",
+    "NORP": "NORP",
+}
+
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _NUMBER = re.compile(r"\d+")
 _CYRILLIC = re.compile(r"[а-яёіїєґ]", re.IGNORECASE)
@@ -62,6 +81,7 @@ class Evidence:
     article_id: int
     position: int
     title: str | None
+    language: str = "en"  # the sentence's own
 
 
 def _forms(text: str) -> set[str]:
@@ -87,15 +107,6 @@ def _article_text(store: Store, evidence: Evidence) -> str:
     return f"{stored.article.title or ''} {stored.article.text}"
 
 
-class Forms(NamedTuple):
-    """The forms of an evidence sentence, of its headline and neighbours, of its article."""
-
-    sentence: set[str]
-    around: str  # the headline and neighbours, as text
-    context: set[str]
-    article: set[str]
-
-
 def features(
     store: Store,
     q: Question,
@@ -103,26 +114,21 @@ def features(
     kind: str,
     raw: float,
     evidence: Evidence,
-    cache: dict[tuple[int, int], Forms] | None = None,
+    signals: dict[str, float] | None = None,
 ) -> dict[str, float]:
-    """What the answer and its evidence say of the question, each a number; ``cache``
-    keeps each sentence's forms for the next answer about the same sentence."""
-    key = (evidence.article_id, evidence.position)
-    found = cache.get(key) if cache is not None else None
-    if found is None:
-        around = _context(store, evidence)
-        sentence = _forms(evidence.text)
-        context = sentence | _forms(around)
-        found = Forms(sentence, around, context, context | _forms(_article_text(store, evidence)))
-        if cache is not None:
-            cache[key] = found
-    sentence, around, context, article = found
+    """What the answer and its evidence say of the question, each a number;
+    ``signals`` are the reader's own (the span scorer's probability and lead, whether
+    the reader's ways agree, how many of the best sentences hold the answer)."""
+    around = _context(store, evidence)
+    sentence = _forms(evidence.text)
+    context = sentence | _forms(around)
+    article = context | _forms(_article_text(store, evidence))
     weight = sum(t.weight for t in q.terms) or 1.0
     covered = sum(t.weight for t in q.terms if t.found_in(sentence)) / weight
     in_context = sum(t.weight for t in q.terms if t.found_in(context)) / weight
     in_article = sum(t.weight for t in q.terms if t.found_in(article)) / weight
     names = [t for t in q.terms if t.key in q.entity_keys or t.words]
-    question_words = {w.lower() for w in _WORD.findall(q.text)}
+    question_words = _words(q.text)
     modifiers = [w for w in question_words if w in MODIFIERS]
     numbers = set(_NUMBER.findall(q.text))
     answer_words = _WORD.findall(answer.lower())
@@ -148,48 +154,47 @@ def features(
     answer_forms_ = {f for w in answer_words for f in answer_forms(w)}
     # a role word the sentence puts on its person that the question did not ask for
     # ("Former secretary X" for "the current secretary")
-    unasked = {w.lower() for w in _WORD.findall(evidence.text)} & MODIFIERS
+    unasked = _words(evidence.text) & MODIFIERS
     row["modifier_unasked"] = float(bool(unasked - question_words))
     row["answer_is_asked_name"] = float(any(t.found_in(answer_forms_) for t in names))
+    row.update({name: (signals or {}).get(name, 0.0) for name in SIGNALS})
     row["raw_x_coverage"] = raw * covered
     row["fact_x_coverage"] = covered if kind == "fact" else 0.0
     row["span_x_coverage"] = covered if kind == "span" else 0.0
+    label = answer_label(answer, evidence.text, evidence.language)
+    row.update({f"label_{name}": float(label == name) for name in LABELS})
+    row["type_match"] = float(label in FITTING.get(asked_type(q), ()))
     row.update({f"kind_{k}": float(kind == k) for k in KINDS})
     row.update({f"wh_{w}": float(q.wh == w) for w in WH})
     return row
 
 
-@dataclass(frozen=True)
-class Model:
-    """A fitted logistic regression over standardised :func:`features`."""
-
-    names: tuple[str, ...]
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    coef: tuple[float, ...]
-    intercept: float
-    threshold: float
-
-    def probability(self, row: dict[str, float]) -> float:
-        z = self.intercept
-        columns = zip(self.names, self.mean, self.scale, self.coef, strict=True)
-        for name, mean, scale, coef in columns:
-            z += coef * (row.get(name, 0.0) - mean) / scale
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+def _words(text: str) -> set[str]:
+    """The words of ``text``, lower-cased, each hyphenated one also in its parts
+    ("vice-president": vice, president)."""
+    words = {w.lower() for w in _WORD.findall(text)}
+    return words | {part for w in words if "-" in w for part in w.split("-") if part}
 
 
-@lru_cache(maxsize=1)
+def asked_type(q: Question) -> str:
+    """What the question asks for: who, org, where, when, number, what, …"""
+    return asked(q.text, q.wh).wh
+
+
+def answer_label(answer: str, sentence: str, language: str) -> str:
+    """The answer's type in its sentence: the label of the parse's entity it is (or is
+    in), else NUMBER for digits, else NP."""
+    wanted = answer.casefold()
+    if wanted:
+        for span in spans_of(parse_sentence(sentence, language)):
+            if span.kind != "NP" and wanted in span.text.casefold():
+                return _COARSE.get(span.kind, "OTHER")
+    return "NUMBER" if _NUMBER.search(answer) else "NP"
+
+
 def model() -> Model:
     """The shipped model (``verify.json`` in this package), read once."""
-    raw = json.loads(resources.files(__package__).joinpath("verify.json").read_text("utf-8"))
-    return Model(
-        names=tuple(raw["features"]),
-        mean=tuple(raw["mean"]),
-        scale=tuple(raw["scale"]),
-        coef=tuple(raw["coef"]),
-        intercept=float(raw["intercept"]),
-        threshold=float(raw["threshold"]),
-    )
+    return load("verify.json")
 
 
 def probability(

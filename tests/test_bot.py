@@ -435,7 +435,7 @@ async def test_ten_questions_under_429s_and_502s_get_ten_answers_each_once(
     for message_id, expected in asked:
         replies = harness.api.replies_to(USER, message_id)
         assert len(replies) == 1, (message_id, [r.text for r in replies])
-        assert expected in replies[0].text.splitlines()[0]
+        assert expected in replies[0].text  # the answer, or the sentence holding it
     assert len(harness.api.to_chat(USER)) == 10  # no reply lost, none sent twice
     assert harness.api.fault_count("sendMessage", 429) >= 2
     assert harness.api.fault_count("sendMessage", 502) >= 1

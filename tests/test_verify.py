@@ -11,7 +11,7 @@ import pytest
 
 from bench import fit_verify
 from summarizer import core
-from summarizer.answer import Proposal, answer_question, decide, propose, verify_features
+from summarizer.answer import Proposal, decide, proposals, verify_features
 from summarizer.article import Article
 from summarizer.question import analyse_question
 from summarizer.store import Store, open_store
@@ -38,7 +38,7 @@ def test_the_shipped_model_loads_offline_and_knows_every_feature(tmp_path: Path)
         ),
     )
     try:
-        proposal = propose(store, analyse_question("Who signed the port deal?"))
+        proposal = proposals(store, analyse_question("Who signed the port deal?"))[0]
         assert proposal.answer is not None
         computed = verify_features(store, proposal)
     finally:
@@ -64,13 +64,16 @@ def test_a_surname_is_completed_only_from_its_own_article(tmp_path: Path) -> Non
         ),
     )
     try:
-        reply = answer_question(store, "Who won the Dubai Desert Classic?")
+        proposed = proposals(store, analyse_question("Who won the Dubai Desert Classic?"))
     finally:
         store.close()
-    assert reply.answer is not None
-    assert "Clark" in reply.answer, reply
-    assert "Eleanor" not in reply.answer, reply  # the judge's name, from the other article
-    assert reply.evidence[0].url == "https://news.example/golf"
+    answers = [p for p in proposed if p.answer]
+    assert answers, proposed
+    for proposal in answers:  # every way the reader found it, whether given or not
+        assert proposal.answer is not None
+        assert "Clark" in proposal.answer, proposal
+        assert "Eleanor" not in proposal.answer, proposal  # the judge, from the other article
+        assert proposal.evidence[0].url == "https://news.example/golf"
 
 
 def test_a_withheld_answer_shows_its_sentence_first_among_the_closest(tmp_path: Path) -> None:
@@ -88,7 +91,7 @@ def test_a_withheld_answer_shows_its_sentence_first_among_the_closest(tmp_path: 
         from summarizer.answer import Evidence
 
         evidence = Evidence(hit.text, hit.url, hit.title, hit.published, hit.article_id, 0)
-        reply = decide(store, Proposal(q, "Friday", 0.01, "weak", [evidence], []))
+        reply = decide(store, [Proposal(q, "Friday", 0.01, "span", [evidence], [])])
     finally:
         store.close()
     assert reply.answer is None
@@ -150,3 +153,36 @@ def test_out_of_fold_probabilities_never_come_from_a_model_that_saw_the_article(
         mean, scale, fitted, fit_verify.matrix([r for r in rows if r.article == "a0"], names)
     )
     assert sum(p for p in inside if p is not None) < sum(seen)
+
+
+def test_the_span_scorer_fit_reruns_to_the_same_file_and_learns_the_deciding_feature(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("sklearn")
+    from bench import fit_spans
+
+    rng = random.Random(3)
+    questions = []
+    for i in range(120):
+        rows, right, old = [], [], []
+        for _ in range(5):
+            near = rng.random()
+            rows.append({"closeness": near, "novelty": rng.random()})
+            right.append(near > 0.8)
+            old.append(rng.random())
+        questions.append(fit_spans.Question("squad", f"t{i % 10}", rows, right, old))
+    names = fit_spans.names_of(questions)
+    files = []
+    for run in range(2):
+        model = fit_verify.fit(*fit_spans.flat(questions, names))
+        oof = fit_spans.out_of_fold(questions, names)
+        cut = fit_spans.matching_cut(questions, oof)
+        path = tmp_path / f"spans-{run}.json"
+        fit_spans.write_weights(model, names, cut, 600, path)
+        files.append(path.read_bytes())
+    assert files[0] == files[1]
+    weights = json.loads(files[0])
+    assert max(zip(weights["coef"], names, strict=True))[1] == "closeness"
+    # out of fold, the fitted scorer's top span beats a random rule's
+    fitted = sum(fit_spans.top_right(q, p) for q, p in zip(questions, oof, strict=True))
+    assert fitted > sum(fit_spans.top_right(q, q.old) for q in questions)
