@@ -144,16 +144,16 @@ REASONS: dict[str, str] = {
     # bot.handlers: chat commands
     "chat.one_source": N_("give one channel or URL at a time"),
     "chat.subscribe_usage": N_(
-        "Usage: /subscribe [HH:MM] [TIMEZONE] [daily|weekdays|weekly], "
-        "for example /subscribe 08:00 Europe/Kyiv weekdays."
+        "Usage: /subscribe [TIME] [TIMEZONE] [daily|weekdays|weekly], "
+        "for example /subscribe 08:00 Europe/Kyiv weekdays or /subscribe 8am London."
     ),
     "chat.subscribe_time": N_(
-        "{value} is not a time of day. Write it as HH:MM on a 24-hour clock, "
+        "{value} is not a time of day. Write it as 08:00, 20:30 or 8am, "
         "for example /subscribe 08:00 Europe/Kyiv."
     ),
     "chat.subscribe_zone": N_(
-        "I don't know the time zone {value}. Use a name like Europe/Kyiv, "
-        "or UTC, or an offset like UTC+3 or UTC-5:30."
+        "I don't know the time zone {value}. Use a city like Kyiv, a name like "
+        "Europe/Kyiv, or UTC, or an offset like UTC+3 or UTC-5:30."
     ),
     "chat.not_stored": N_("the article could not be read back from the store"),
 }

@@ -5,14 +5,17 @@ or a fixed offset ``UTC±H[:MM]``), daily, on weekdays or weekly (Mondays).
 :func:`next_slot` and :func:`previous_slot` turn that into instants with
 ``zoneinfo``, so 08:00 Europe/Kyiv stays 08:00 local across daylight-saving
 changes; a local time that does not exist on a spring-forward day moves on by
-the gap (03:30 becomes 04:30). Pure functions: no store, no Telegram.
+the gap (03:30 becomes 04:30). Users write times and zones as people do:
+:func:`parse_time` reads "8am", "20.30" and "8 утра", :func:`find_zone` "Kyiv",
+"New York", "Київ" and "UTC +2". Pure functions: no store, no Telegram.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from summarizer import BadInput
 from summarizer.store import DIGEST_FREQUENCIES
@@ -20,7 +23,6 @@ from summarizer.store import DIGEST_FREQUENCIES
 DEFAULT_TIME = "08:00"
 
 
-_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _OFFSET = re.compile(r"(?:UTC|GMT)([+-])(\d{1,2})(?::?([0-5]\d))?", re.IGNORECASE)
 
 
@@ -85,27 +87,183 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def parse_subscription(args: list[str], default_zone: str) -> tuple[str, str, str]:
-    """``[HH:MM] [ZONE] [daily|weekdays|weekly]`` → ("HH:MM", zone, frequency).
+def parse_subscription(
+    args: list[str], default_zone: str | None, *, at: str = DEFAULT_TIME, frequency: str = "daily"
+) -> tuple[str, str | None, str]:
+    """``[TIME] [ZONE] [daily|weekdays|weekly]`` → ("HH:MM", zone or None, frequency).
 
-    A BadInput names what cannot be used by its code (:func:`texts.subscribe_failed` says it).
+    TIME is ``08:00``, ``8:30``, ``20.30``, ``8am``, ``8 pm``, ``8 утра``, ``9 вечора``;
+    ZONE an IANA name, ``UTC±H[:MM]`` or a city (:func:`find_zone`), in any order. What
+    is not given is ``at``, ``frequency`` and ``default_zone`` (None: the zone is not
+    known, and the caller asks for it). A BadInput names what cannot be used by its code
+    (:func:`texts.subscribe_failed` says it).
     """
-    if len(args) > 3:
+    if len(args) > 6:
         raise BadInput("chat.subscribe_usage")
-    at, zone, frequency = DEFAULT_TIME, default_zone, "daily"
-    for arg in args:
-        if arg[:1].isdigit():
-            match = _TIME.fullmatch(arg)
-            if not match:
-                raise BadInput("chat.subscribe_time", value=arg)
-            at = f"{int(match.group(1)):02d}:{match.group(2)}"
-        elif arg.lower() in DIGEST_FREQUENCIES:
-            frequency = arg.lower()
+    zone_words: list[str] = []
+    index = 0
+    while index < len(args):
+        word = args[index]
+        if word.lower() in DIGEST_FREQUENCIES:
+            frequency = word.lower()
+        elif word[:1].isdigit():
+            following = args[index + 1] if index + 1 < len(args) else ""
+            if following.lower() in _MERIDIEMS:
+                word, index = f"{word} {following}", index + 1
+            at = parse_time(word)
         else:
-            zone = arg
-    if parse_zone(zone) is None:
-        raise BadInput("chat.subscribe_zone", value=zone)
-    return at, normalize_zone(zone), frequency
+            zone_words.append(word)
+        index += 1
+    if not zone_words:
+        return at, default_zone, frequency
+    asked = " ".join(zone_words)
+    zone = find_zone(asked)
+    if zone is None:
+        raise BadInput("chat.subscribe_zone", value=asked)
+    return at, zone, frequency
+
+
+_CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*([^\d\s:.][^\s]*)?")
+# the words after an hour that say which half of the day it is (en, ru, uk): am, pm,
+# and the Russian and Ukrainian morning, afternoon, evening and night
+_MERIDIEMS = {
+    "am": "am",
+    "a.m.": "am",
+    "pm": "pm",
+    "p.m.": "pm",
+    "утра": "am",
+    "ранку": "am",
+    "дня": "day",
+    "вечера": "pm",
+    "вечора": "pm",
+    "ночи": "night",
+    "ночі": "night",
+}
+
+
+def parse_time(text: str) -> str:
+    """A time of day as people write it → "HH:MM": 08:00, 8:30, 20.30, 8am, 12 pm, 8 утра,
+    3 дня, 11 ночи, 9 вечора. A BadInput ("chat.subscribe_time") for anything else."""
+    match = _CLOCK.fullmatch(text.strip().lower())
+    if match is None:
+        raise BadInput("chat.subscribe_time", value=text)
+    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
+    word = match.group(3)
+    half = _MERIDIEMS.get(word) if word else None
+    if (word and half is None) or minutes > 59:
+        raise BadInput("chat.subscribe_time", value=text)
+    if half is not None:
+        if not 1 <= hours <= 12:
+            raise BadInput("chat.subscribe_time", value=text)
+        if half == "am":
+            hours %= 12
+        elif half == "pm" or (half == "day" and hours < 7):
+            hours = hours % 12 + 12
+        elif half == "night":
+            hours %= 12  # 12 at night is midnight, 11 at night 23:00, 2 at night 02:00
+            hours += 12 if hours >= 6 else 0
+    if hours > 23:
+        raise BadInput("chat.subscribe_time", value=text)
+    return f"{hours:02d}:{minutes:02d}"
+
+
+# cities as people write them in en, ru and uk where their name is not the one the zone
+# database uses (it knows Kyiv, London, New_York: see _zones_by_city)
+CITIES = {
+    "kiev": "Europe/Kyiv",
+    "київ": "Europe/Kyiv",
+    "киев": "Europe/Kyiv",
+    "kharkiv": "Europe/Kyiv",
+    "харків": "Europe/Kyiv",
+    "харьков": "Europe/Kyiv",
+    "odesa": "Europe/Kyiv",
+    "odessa": "Europe/Kyiv",
+    "одеса": "Europe/Kyiv",
+    "одесса": "Europe/Kyiv",
+    "lviv": "Europe/Kyiv",
+    "львів": "Europe/Kyiv",
+    "львов": "Europe/Kyiv",
+    "dnipro": "Europe/Kyiv",
+    "дніпро": "Europe/Kyiv",
+    "днепр": "Europe/Kyiv",
+    "москва": "Europe/Moscow",
+    "st petersburg": "Europe/Moscow",
+    "saint petersburg": "Europe/Moscow",
+    "санкт-петербург": "Europe/Moscow",
+    "петербург": "Europe/Moscow",
+    "мінськ": "Europe/Minsk",
+    "минск": "Europe/Minsk",
+    "варшава": "Europe/Warsaw",
+    "берлін": "Europe/Berlin",
+    "берлин": "Europe/Berlin",
+    "лондон": "Europe/London",
+    "париж": "Europe/Paris",
+    "нью-йорк": "America/New_York",
+    "чикаго": "America/Chicago",
+    "лос-анджелес": "America/Los_Angeles",
+    "калькутта": "Asia/Kolkata",
+    "колката": "Asia/Kolkata",
+    "сидней": "Australia/Sydney",
+    "сідней": "Australia/Sydney",
+    "єкатеринбург": "Asia/Yekaterinburg",
+    "екатеринбург": "Asia/Yekaterinburg",
+    "новосибірськ": "Asia/Novosibirsk",
+    "новосибирск": "Asia/Novosibirsk",
+    "алмати": "Asia/Almaty",
+    "алматы": "Asia/Almaty",
+    "астана": "Asia/Almaty",
+    "тбілісі": "Asia/Tbilisi",
+    "тбилиси": "Asia/Tbilisi",
+    "ташкент": "Asia/Tashkent",
+    "кишинів": "Europe/Chisinau",
+    "кишинев": "Europe/Chisinau",
+    "вільнюс": "Europe/Vilnius",
+    "вильнюс": "Europe/Vilnius",
+    "рига": "Europe/Riga",
+    "таллінн": "Europe/Tallinn",
+    "таллин": "Europe/Tallinn",
+    "прага": "Europe/Prague",
+}
+_AREAS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+@functools.cache
+def _zones_by_city() -> dict[str, str]:
+    """The zone database's cities ("new york" → America/New_York), and its zone names in
+    lower case ("europe/kyiv" → Europe/Kyiv); a city in two zones keeps the shorter name."""
+    found: dict[str, str] = {}
+    for name in sorted(available_timezones(), key=lambda n: (n.count("/"), n)):
+        if name.split("/", 1)[0] not in _AREAS:
+            continue
+        found.setdefault(name.lower(), name)
+        found.setdefault(name.rsplit("/", 1)[-1].replace("_", " ").lower(), name)
+    return found
+
+
+def find_zone(text: str) -> str | None:
+    """The zone a user means by ``text`` (normalized, see :func:`normalize_zone`): an IANA
+    name in any case, ``UTC``, ``UTC+2`` or ``GMT -5:30``, or a city ("Kyiv", "New York",
+    "Київ", "Москва"); None when it is none of those."""
+    text = " ".join(text.split())
+    if len(text) > 64:
+        return None
+    squeezed = text.replace(" ", "")
+    if _OFFSET.fullmatch(squeezed) or squeezed.upper() in {"UTC", "GMT", "Z"}:
+        return normalize_zone(squeezed) if parse_zone(squeezed) is not None else None
+    if parse_zone(text) is not None:
+        return normalize_zone(text)
+    key = text.lower().replace("_", " ")
+    return CITIES.get(key) or _zones_by_city().get(key) or _zones_by_city().get(text.lower())
 
 
 def parse_zone(name: str) -> tzinfo | None:

@@ -498,13 +498,15 @@ async def test_a_bare_subscribe_shows_the_digest_and_never_replaces_it(
     assert "dg:t:15" in labels
     assert "dg:f:daily" in labels
     assert store.digest_settings(chat) == before
-    # a user with no digest: a bare /subscribe starts the default one, as before
+    # a user with no digest and no zone: a bare /subscribe asks for the zone first
+    # (tests/test_bot_zones.py), and starts nothing in a zone the user did not choose
     fresh = await ask("/subscribe", user=chat + 100)
-    if language == "en":
-        assert fresh.text.startswith("Done: a daily digest at 08:00 (UTC)."), fresh.text
+    assert "dg:z:0800:daily:UTC" in [
+        b["callback_data"] for row in api.markup(chat + 100, fresh.message_id) for b in row
+    ]
     settings = store.digest_settings(chat + 100)
     assert settings is not None
-    assert settings.at == "08:00"
+    assert settings.at is None
 
 
 # -- finding 3: what lists articles is each user's own ------------------------------------

@@ -354,7 +354,12 @@ def test_every_constant_text_and_button_is_translated(language: str) -> None:
 
 
 # one call of every public function of bot/texts_*.py that takes arguments
-FEATURE_SAMPLES: dict[str, tuple[Any, ...]] = {}
+FEATURE_SAMPLES: dict[str, tuple[Any, ...]] = {
+    "texts_zones.zone_label": ("Europe/Kyiv",),
+    "texts_zones.button_zone": ("Europe/Moscow",),
+    "texts_zones.zone_picker": ("08:00", "weekdays"),
+    "texts_zones.zone_ask": ("07:30", "weekly"),
+}
 
 
 def _feature_functions() -> dict[str, Any]:
@@ -594,6 +599,7 @@ EXPECTED = {
             "По будням",
             "Раз в неделю (пн)",
             "Если нового нет: сообщить ✓",
+            "🌍 Часовой пояс: Москва (UTC+3)",
         ],
         "saved": "Сохранено. Следующий дайджест:",
         "nothing_new": "Ваш дайджест: с прошлого раза нет ничего нового, "
@@ -630,6 +636,7 @@ EXPECTED = {
             "У будні",
             "Щотижня (пн)",
             "Якщо нового немає: повідомити ✓",
+            "🌍 Часовий пояс: Київ (UTC+{kyiv})",
         ],
         "saved": "Збережено. Наступний дайджест:",
         "nothing_new": "Ваш дайджест: від минулого разу немає нічого нового, "
@@ -681,7 +688,8 @@ async def test_ru_and_uk_users_get_filter_settings_buttons_and_digests_in_their_
             assert want["when"] in shown.text
             assert want["filters"] in shown.text
             labels = [b["text"] for row in api.markup(chat, shown.message_id) for b in row]
-            assert labels == want["buttons"]
+            kyiv = _offset_hours("Europe/Kyiv")  # +2 in winter, +3 in summer
+            assert labels == [label.format(kyiv=kyiv) for label in want["buttons"]]
 
             # a button press: its update carries language_code "en"; the stored choice wins
             for data in ("dg:t:60", "dg:f:weekdays"):
@@ -712,6 +720,12 @@ async def test_ru_and_uk_users_get_filter_settings_buttons_and_digests_in_their_
         assert api.to_chat(EN_USER)[-1].text == (
             "Your digest: nothing new that passes your filters since the last one."
         )
+
+
+def _offset_hours(zone: str) -> int:
+    offset = datetime.now(ZoneInfo(zone)).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds()) // 3600
 
 
 # -- docs: every command and every setting -----------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
@@ -11,10 +12,10 @@ from telegram.error import BadRequest
 from summarizer import BadInput
 from summarizer.store import DIGEST_FREQUENCIES, DigestSettings
 
-from .. import texts
-from ..schedule import DEFAULT_TIME, parse_subscription
+from .. import i18n, texts, texts_zones
+from ..schedule import DEFAULT_TIME, find_zone, parse_subscription
 from ..stories import apply_filter_change, parse_filter
-from .send import respond
+from .send import ask_for, respond
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -39,26 +40,40 @@ async def digest(update: Update, context: Context) -> None:
 
 
 async def subscribe(update: Update, context: Context) -> None:
-    """/subscribe [HH:MM] [ZONE] [FREQUENCY]. A bare /subscribe (the menu sends it so)
+    """/subscribe [TIME] [ZONE] [FREQUENCY]. A bare /subscribe (the menu sends it so)
     starts the default digest, or, for a user who has one, shows it with its buttons:
-    it never replaces a digest the user chose."""
+    it never replaces a digest the user chose. A digest is never started in a zone the
+    user did not choose: without one given or stored, the zone picker asks for it."""
     user = update.effective_user
     if user is None:
         return
     data = context.bot_data
-    if not context.args:
-        store = data.store
-        current = await data.stored(store.digest_settings, user.id)
-        if current is not None and current.at is not None:
-            await settings(update, context)
-            return
+    current = await data.stored(data.store.digest_settings, user.id)
+    if not context.args and current is not None and current.at is not None:
+        await settings(update, context)
+        return
     try:
-        at, zone, frequency = parse_subscription(context.args or [], data.settings.tz)
+        at, zone, frequency = parse_subscription(
+            context.args or [], current.tz if current is not None else None
+        )
     except BadInput as exc:
         await respond(update, context, texts.subscribe_failed(exc))
         return
+    if zone is None:
+        await respond(update, context, *zone_picker(context, at, frequency))
+        return
+    await start_digest(update, context, at, zone, frequency)
+
+
+async def start_digest(
+    update: Update, context: Context, at: str, zone: str, frequency: str
+) -> None:
+    """Store the user's digest (time, zone, frequency), schedule it and say when it comes."""
+    user = update.effective_user
+    if user is None:
+        return
     chat_id = update.effective_chat.id if update.effective_chat else user.id
-    store = data.store
+    store = context.bot_data.store
 
     def save() -> DigestSettings | None:
         store.upsert_user(user.id, chat_id, None)
@@ -70,6 +85,70 @@ async def subscribe(update: Update, context: Context) -> None:
     await respond(update, context, texts.subscribed(at, zone, frequency, upcoming))
 
 
+async def zone_reply(update: Update, context: Context, body: str, at: str, frequency: str) -> None:
+    """The reply to the zone question (:func:`.texts_zones.zone_ask`): a city or offset,
+    maybe with a time ("8:00 Kyiv"); the digest the question was about starts there."""
+    try:
+        at, zone, frequency = parse_subscription(body.split(), None, at=at, frequency=frequency)
+    except BadInput as exc:
+        await respond(update, context, texts.subscribe_failed(exc))
+        return
+    if zone is None:  # a time alone: the question again
+        await ask_zone(update, context, at, frequency)
+        return
+    await start_digest(update, context, at, zone, frequency)
+
+
+async def ask_zone(update: Update, context: Context, at: str, frequency: str) -> None:
+    await ask_for(
+        update, context, texts_zones.zone_ask(at, frequency), texts_zones.zone_placeholder()
+    )
+
+
+#: the zones offered first to a reader of each language (the operator's NEWSBOT_TZ before them)
+PICKER_ZONES = {
+    "uk": ("Europe/Kyiv", "Europe/Warsaw", "Europe/Berlin", "Europe/London", "UTC"),
+    "ru": (
+        "Europe/Moscow",
+        "Europe/Kyiv",
+        "Europe/Minsk",
+        "Asia/Yekaterinburg",
+        "Asia/Novosibirsk",
+        "Asia/Almaty",
+        "UTC",
+    ),
+    "en": (
+        "UTC",
+        "Europe/London",
+        "Europe/Berlin",
+        "America/New_York",
+        "America/Chicago",
+        "America/Los_Angeles",
+        "Asia/Kolkata",
+        "Australia/Sydney",
+    ),
+}
+
+
+def zone_picker(context: Context, at: str, frequency: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The picker's message and buttons for a digest at ``at`` (``dg:z:HHMM:FREQUENCY:ZONE``
+    each, then ``dg:zo:HHMM:FREQUENCY``, "send me a city or UTC offset")."""
+    zones = list(PICKER_ZONES.get(i18n.current(), PICKER_ZONES["en"]))
+    default = context.bot_data.settings.tz
+    if default not in zones and default != "UTC":
+        zones.insert(0, default)
+    when = f"{at.replace(':', '')}:{frequency}"
+    buttons = [
+        InlineKeyboardButton(texts_zones.zone_label(z), callback_data=f"dg:z:{when}:{z}")
+        for z in zones
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(
+        [InlineKeyboardButton(texts_zones.button_other_zone(), callback_data=f"dg:zo:{when}")]
+    )
+    return texts_zones.zone_picker(at, frequency), InlineKeyboardMarkup(rows)
+
+
 async def unsubscribe(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None:
@@ -79,7 +158,8 @@ async def unsubscribe(update: Update, context: Context) -> None:
     if current is None or current.at is None:
         await respond(update, context, texts.NOT_SUBSCRIBED)
         return
-    await context.bot_data.stored(store.set_subscription, user.id, None, None)
+    # the zone is kept: the next /subscribe need not ask for it again
+    await context.bot_data.stored(store.set_subscription, user.id, None, current.tz)
     reschedule(context, await context.bot_data.stored(store.digest_settings, user.id))
     await respond(update, context, texts.unsubscribed(current.frequency))
 
@@ -155,6 +235,7 @@ def settings_view(context: Context, user: DigestSettings) -> tuple[str, InlineKe
                     callback_data=f"dg:s:{0 if user.skip_empty else 1}",
                 )
             ],
+            [InlineKeyboardButton(texts_zones.button_zone(zone), callback_data="dg:zp")],
         ]
     return html, InlineKeyboardMarkup(rows)
 
@@ -170,9 +251,11 @@ async def settings_button(update: Update, context: Context) -> None:
     if current is None:
         await query.answer()
         return
-    _, kind, *rest = query.data.split(":")
+    _, kind, *rest = query.data.split(":", 4)
+    if await zone_button(update, context, current, kind, rest):
+        return
     saved, after = await context.bot_data.stored(
-        apply_button, context, current, kind, rest[0] if rest else ""
+        apply_button, context, current, kind, ":".join(rest)
     )
     if saved:
         upcoming = reschedule(context, after)
@@ -189,6 +272,42 @@ async def settings_button(update: Update, context: Context) -> None:
                     raise
 
 
+async def zone_button(
+    update: Update, context: Context, current: DigestSettings, kind: str, rest: list[str]
+) -> bool:
+    """The buttons that ask for a zone before anything is saved; whether it was one.
+
+    "Start a digest" with no zone known, or the /settings zone button (``dg:zp``), show
+    the zone picker in the message; its "send me a city or UTC offset" (``dg:zo``) asks
+    for it with a ForceReply (answered in :func:`zone_reply`)."""
+    query = update.callback_query
+    if query is None:
+        return False
+    if (kind == "sub" and current.at is None and current.tz is None) or (
+        kind == "zp" and current.at is not None
+    ):
+        await query.answer(texts_zones.choose_zone())
+        html, keyboard = zone_picker(context, current.at or DEFAULT_TIME, current.frequency)
+        if query.message is not None:
+            await query.edit_message_text(html, reply_markup=keyboard)
+        return True
+    when = _when(rest)
+    if kind == "zo" and when is not None:
+        await query.answer()
+        await ask_zone(update, context, *when)
+        return True
+    return False
+
+
+def _when(rest: list[str]) -> tuple[str, str] | None:
+    """("HH:MM", frequency) from a picker button's ``HHMM:FREQUENCY`` (None: not one)."""
+    if len(rest) < 2 or not re.fullmatch(r"([01]\d|2[0-3])[0-5]\d", rest[0]):
+        return None
+    if rest[1] not in DIGEST_FREQUENCIES:
+        return None
+    return f"{rest[0][:2]}:{rest[0][2:]}", rest[1]
+
+
 async def stale_button(update: Update, context: Context) -> None:
     """A press on a button no handler knows (a message from an older version): say so."""
     if update.callback_query is not None:
@@ -202,16 +321,19 @@ def apply_button(
     button of settings the user no longer has), and the settings after (blocking: off
     the loop)."""
     store = context.bot_data.store
-    user_id, default_zone = current.user_id, context.bot_data.settings.tz
+    user_id, default_zone = current.user_id, current.tz or context.bot_data.settings.tz
     subscribed = current.at is not None
-    if kind == "sub" and not subscribed:
-        store.set_subscription(user_id, DEFAULT_TIME, current.tz or default_zone)
+    zone = find_zone(value.split(":", 2)[-1]) if kind == "z" else None
+    when = _when(value.split(":", 2)) if kind == "z" else None
+    if kind == "sub" and not subscribed and current.tz is not None:
+        store.set_subscription(user_id, DEFAULT_TIME, current.tz)
+    elif kind == "z" and zone is not None and when is not None:  # a zone of the picker
+        store.set_subscription(user_id, when[0], zone)
+        store.set_digest_options(user_id, frequency=when[1])
     elif kind == "t" and current.at is not None and value.lstrip("-").isdigit():
         hours, minutes = map(int, current.at.split(":"))
         total = (hours * 60 + minutes + int(value)) % (24 * 60)
-        store.set_subscription(
-            user_id, f"{total // 60:02d}:{total % 60:02d}", current.tz or default_zone
-        )
+        store.set_subscription(user_id, f"{total // 60:02d}:{total % 60:02d}", default_zone)
     elif kind == "f" and subscribed and value in DIGEST_FREQUENCIES:
         store.set_digest_options(user_id, frequency=value)
     elif kind == "s" and subscribed and value in {"0", "1"}:
