@@ -12,6 +12,7 @@ import html
 import logging
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -604,3 +605,27 @@ async def test_two_users_see_only_their_own_sources_and_links_in_latest_and_dige
     assert "Medinsky" in answer.text, answer.text  # the answer, or the sentence holding it
     facts = await ask(EN, "/facts Джонсон", "en")
     assert facts.text.startswith("What I know about Джонсон"), facts.text
+
+
+async def test_the_scheduled_digests_of_two_users_keep_to_their_own_links(
+    buttons: tuple[LimitedStandIn, Harness],
+) -> None:
+    """The digest a job sends (not /digest) is each user's own too, in each one's language."""
+    api, harness = buttons
+    own = {EN: harness.site.url("/istanbul.html"), RU: harness.site.url("/tulun.html")}
+    languages = {EN: "en", RU: "ru"}
+    for chat, url in own.items():
+        await final(harness, chat, url, languages[chat])
+        await api.reply(chat, await say(harness, chat, "/subscribe 08:00 UTC", languages[chat]))
+    data = harness.app.bot_data
+    slot = datetime.now(UTC).replace(second=0, microsecond=0)
+    for chat, url in own.items():
+        before = len(api.to_chat(chat))
+        user = data.store.digest_settings(chat)
+        assert user is not None
+        assert await data.digests.deliver(user, slot) == "sent"  # as the job delivers it
+        digest = "\n".join(m.html for m in api.to_chat(chat)[before:])
+        assert f'href="{url}"' in digest, digest
+        others = [u for c, u in own.items() if c != chat]
+        assert not any(u in digest for u in others), digest
+    assert api.to_chat(RU)[-1].text.startswith("Ваш дайджест"), api.to_chat(RU)[-1].text
