@@ -124,19 +124,11 @@ class LimitedStandIn(BotApiStandIn):
         return await self.push("callback_query", query)
 
     def markup(self, chat_id: int, message_id: int) -> list[list[dict[str, Any]]]:
-        """The inline keyboard last sent or set on a message."""
-        keyboard: list[list[dict[str, Any]]] = []
-        for method, params in self.calls:
-            if method not in {"sendMessage", "editMessageText"}:
-                continue
-            if int(params.get("chat_id", 0)) != chat_id:
-                continue
-            markup = params.get("reply_markup")
-            if isinstance(markup, dict) and "inline_keyboard" in markup:
-                target = params.get("message_id")
-                if target is None or int(target) == message_id:
-                    keyboard = markup["inline_keyboard"]
-        return keyboard
+        """The inline keyboard under a message now (as last sent or edited)."""
+        for sent in self.sent:
+            if sent.chat_id == chat_id and sent.message_id == message_id:
+                return sent.keyboard
+        return []
 
 
 # -- the run -----------------------------------------------------------------------------

@@ -203,6 +203,8 @@ class Sent:
     parse_mode: str | None
     edits: int = 0
     at: float = field(default_factory=time.monotonic)  # when it was delivered
+    # the inline keyboard under it now (an edit without one removes it, as in Telegram)
+    keyboard: list[list[dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass
@@ -639,6 +641,7 @@ class BotApiStandIn:
             link_preview_disabled=bool(isinstance(preview, dict) and preview.get("is_disabled"))
             or params.get("disable_web_page_preview") in (True, "true"),
             parse_mode=params.get("parse_mode"),
+            keyboard=_inline_keyboard(params),
         )
         self.sent.append(sent)
         return _ok(self._message_json(sent))
@@ -658,6 +661,7 @@ class BotApiStandIn:
                     )
                 sent.html, sent.text, sent.edits = html, text, sent.edits + 1
                 sent.parse_mode = params.get("parse_mode")
+                sent.keyboard = _inline_keyboard(params)
                 return _ok(self._message_json(sent))
         raise EntityError("message to edit not found")
 
@@ -677,6 +681,13 @@ class BotApiStandIn:
             "from": self._me(),
             "text": sent.text,
         }
+
+
+def _inline_keyboard(params: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    markup = params.get("reply_markup")
+    if isinstance(markup, dict) and isinstance(markup.get("inline_keyboard"), list):
+        return markup["inline_keyboard"]
+    return []
 
 
 def _ok(result: Any) -> web.Response:
