@@ -116,6 +116,10 @@ REASONS: dict[str, str] = {
     "store.unversioned": N_("the store's schema already has newsbot's tables, unversioned"),
     "store.read_only": N_("the store cannot be written: it is read-only ({reason})"),
     "store.full": N_("the store cannot be written: the disk is full ({reason})"),
+    "store.damaged": N_(
+        "the store is damaged: {reason}; restore it from a backup "
+        "(the damaged file is left as it is)"
+    ),
     # bot.cli, bot.web
     "cli.usage": N_("{message} (see '{prog} --help')"),
     "cli.no_seeds": N_("no seed articles in {folder}"),

@@ -134,6 +134,10 @@ MESSAGES: dict[str, str] = {
     "store.unversioned": "the store's schema already has newsbot's tables, unversioned",
     "store.read_only": "the store cannot be written: it is read-only ({reason})",
     "store.full": "the store cannot be written: the disk is full ({reason})",
+    "store.damaged": (
+        "the store is damaged: {reason}; restore it from a backup "
+        "(the damaged file is left as it is)"
+    ),
     # bot.cli (BadInput)
     "cli.usage": "{message} (see '{prog} --help')",
     "cli.no_seeds": "no seed articles in {folder}",

@@ -97,6 +97,10 @@ PG_MIGRATIONS: list[str] = scripts(
     items_index="\n    CREATE INDEX digest_items_article ON digest_items(article_id);",
 )
 
+#: the server's own word for pages or indexes that are not what it wrote (SQLSTATE XX001,
+#: XX002; it checks pages on read when the cluster has data checksums)
+_DAMAGED = (psycopg.errors.DataCorrupted, psycopg.errors.IndexCorrupted)
+
 # two int4 keys for pg_advisory_xact_lock: this constant and the schema's hash, so
 # stores in different schemas of one database migrate independently
 _MIGRATION_LOCK = 0x6E62  # "nb"
@@ -169,17 +173,26 @@ class PostgresStore(SQLStore):
                 raise BadInput("store.read_only", reason=exc) from exc
             except psycopg.errors.DiskFull as exc:
                 raise BadInput("store.full", reason=exc) from exc
+            except _DAMAGED as exc:
+                raise self._damaged(exc) from exc
 
     def _fetch(self, sql: str, params: Params) -> list[dict[str, Any]]:
         with self._lock:
             try:
                 return self._conn().execute(sql, params).fetchall()
+            except _DAMAGED as exc:
+                raise self._damaged(exc) from exc
             except psycopg.OperationalError:
                 if not self._db.closed or self._closed:
                     raise
                 # the connection was lost (a server restart, an idle timeout): a read
                 # changes nothing, so it is safe to try once more on a new connection
                 return self._conn().execute(sql, params).fetchall()
+
+    def _damaged(self, exc: psycopg.Error) -> BadInput:
+        """The server found its own pages or indexes corrupt: the store is damaged."""
+        self.damaged = " ".join(str(exc).split()) or type(exc).__name__
+        return BadInput("store.damaged", reason=self.damaged)
 
     def _many(self, db: Connection, sql: str, rows: list) -> None:
         with db.cursor() as cursor:
