@@ -32,7 +32,8 @@ def _filled(db: Path, articles: int = 150) -> None:
     with open_store(str(db)) as store:
         for n in range(articles):
             sentences = [
-                f"Report {n} says the harbour of town {n} opened berth {n * 7 + k}." for k in range(8)
+                f"Report {n} says the harbour of town {n} opened berth {n * 7 + k}."
+                for k in range(8)
             ]
             store.add_article(
                 Article(text=" ".join(sentences), url=f"https://news.example/{n}", title=f"R{n}"),
