@@ -92,7 +92,7 @@ class SQLStore(LogBodies):
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT DO NOTHING RETURNING id""",
                 [*map(clean, fields), clean(a.text), digest_hash,
-                 json.dumps(list(summary), ensure_ascii=False),
+                 json.dumps([clean(line) for line in summary], ensure_ascii=False),
                  json.dumps(a.extra, ensure_ascii=False, default=str),
                  now_text(), facts_pending and analysis is None],
             )  # fmt: skip

@@ -167,7 +167,7 @@ class SQLiteStore(SQLStore):
         # the FTS5 index follows the table through its triggers
         tx.many(
             "INSERT INTO sentences (article_id, position, text) VALUES (?, ?, ?)",
-            [(article_id, i, s) for i, s in enumerate(sentences)],
+            [(article_id, i, self.dialect.clean(s)) for i, s in enumerate(sentences)],
         )
         return 0
 
