@@ -38,7 +38,7 @@ from .context import BotData, Context, NewsbotApp
 from .digest import SYNC_EVERY, Digests
 from .handlers import admin, chat, digests, latest, prompts, sources, start, updates
 from .leader import Leadership, is_postgres, worker_name
-from .limits import FloodControl
+from .limits import ChannelGate, FloodControl
 from .metrics import MeasuredRequest, Metrics
 from .pacing import OVERALL_RATE, PacedRateLimiter
 from .poller import Poller
@@ -93,6 +93,7 @@ def build_application(
     )
     application.bot_data.settings = settings
     application.bot_data.limits = FloodControl.from_settings(settings)
+    application.bot_data.channels = ChannelGate.from_settings(settings)
     application.bot_data.metrics = metrics
 
     # Order matters. Group -1 runs first for every update: it drops updates

@@ -492,15 +492,23 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         raise BadInput("cli.webhook_url", url=webhook)
     from bot.app import build_application
     from bot.web import serve
-    from summarizer.store import open_store
 
-    open_store(settings.db).close()  # a store that cannot be opened stops the start here
+    _check_store(settings)
     for chatty in ("httpx", "apscheduler"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     application = build_application(settings)
     # one aiohttp server for /healthz, /metrics and the webhook: see bot/web.py
     asyncio.run(serve(application, settings, webhook))
     return EXIT_OK
+
+
+def _check_store(settings: Settings) -> None:
+    """A store that cannot be opened, is damaged (SQLite's ``PRAGMA quick_check``) or
+    takes no write stops a service's start here, with one line."""
+    from summarizer.store import open_store
+
+    with open_store(settings.db) as store:
+        store.check()
 
 
 def _positive_int(text: str) -> int:
@@ -516,9 +524,8 @@ def _positive_int(text: str) -> int:
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """Poll due sources, leased from the shared store, until stopped (see bot/worker.py)."""
     from bot import worker
-    from summarizer.store import open_store
 
-    open_store(settings.db).close()  # a store that cannot be opened stops the start here
+    _check_store(settings)
     report = asyncio.run(
         worker.main(settings, name=args.name, concurrency=args.concurrency, once=args.once)
     )

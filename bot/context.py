@@ -21,7 +21,7 @@ from summarizer.store import Store
 
 from .digest import Digests
 from .leader import Leadership
-from .limits import FloodControl
+from .limits import ChannelGate, FloodControl
 from .metrics import Metrics
 from .poller import Poller
 from .profile import Cosmetics
@@ -35,6 +35,7 @@ class BotData:
 
     settings: Settings = field(default_factory=Settings)
     limits: FloodControl = field(default_factory=FloodControl)  # per-user flood control
+    channels: ChannelGate = field(default_factory=ChannelGate)  # per administered channel
     metrics: Metrics = field(default_factory=Metrics)
     #: the calls whose failure must not stop anything (menu, descriptions, "typing…")
     cosmetics: Cosmetics = field(default_factory=Cosmetics)

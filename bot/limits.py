@@ -16,20 +16,28 @@ administrator) are not counted: they are the channel owner's feed, not a
 person's requests. The counts live in memory: a restart forgets them, which
 errs on the user's side.
 
+Channel posts have their own budget (:class:`ChannelGate`), as anyone can add
+the bot to a channel of their own: at most ``NEWSBOT_CHANNEL_POSTS`` posts an
+hour per channel (30 by default; the rest are skipped, with one log line a
+run of them), read one at a time per channel, so a channel posting 140 slow
+links holds one fetch, not every one the bot has, and other users' links go
+first.
+
 :func:`is_admin` answers whether a user is in ``NEWSBOT_ADMINS``; the handlers
 use it to gate ``/stats`` and every operation that touches all users.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from summarizer import Settings
 
-__all__ = ["FloodControl", "is_admin"]
+__all__ = ["ChannelGate", "FloodControl", "is_admin"]
 
 MAX_TRACKED = 10_000  # users remembered before the idle ones are forgotten
 
@@ -117,6 +125,53 @@ class FloodControl:
         for user_id in idle:
             del self._requests[user_id]
             self._warned.discard(user_id)
+
+
+class ChannelGate:
+    """Posts of channels where the bot is an administrator: at most ``posts`` an hour per
+    channel (a sliding window), and one of each channel read at a time."""
+
+    def __init__(
+        self,
+        posts: int = 30,
+        *,
+        window: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.budget = FloodControl(posts, 0, window=window, clock=clock)
+        self._turns: dict[int, tuple[asyncio.Lock, int]] = {}  # chat id -> lock, waiting
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ChannelGate:
+        return cls(settings.channel_posts)
+
+    @property
+    def posts(self) -> int:
+        return self.budget.rate
+
+    def allow(self, chat_id: int) -> bool:
+        """Count one post of the channel; False when it is over the budget."""
+        return self.budget.allow(chat_id)
+
+    def first_refusal(self, chat_id: int) -> bool:
+        """Whether a refused post is the first of a run (the one to log)."""
+        return self.budget.first_refusal(chat_id)
+
+    @asynccontextmanager
+    async def turn(self, chat_id: int) -> AsyncIterator[None]:
+        """``async with gate.turn(chat)``: the channel's posts one after the other, in the
+        order they came."""
+        lock, waiting = self._turns.get(chat_id) or (asyncio.Lock(), 0)
+        self._turns[chat_id] = (lock, waiting + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, waiting = self._turns[chat_id]
+            if waiting > 1:
+                self._turns[chat_id] = (lock, waiting - 1)
+            else:
+                del self._turns[chat_id]
 
 
 def is_admin(settings: Settings, user_id: int | None) -> bool:

@@ -25,6 +25,7 @@ REASONS: dict[str, str] = {
     "fetch.url_invalid": N_("refused: this is not a valid URL"),
     "fetch.url_no_scheme": N_("refused: the URL must start with http:// or https://"),
     "fetch.url_scheme": N_("refused: only http and https URLs are fetched, not {scheme}"),
+    "core.url_scheme": N_("refused: {value}: only http and https URLs are fetched, not {scheme}"),
     "fetch.url_credentials": N_("refused: URLs with a user name or password are not fetched"),
     "fetch.url_no_host": N_("refused: the URL has no host name"),
     "fetch.url_port": N_("refused: the URL has an invalid port"),
@@ -54,12 +55,14 @@ REASONS: dict[str, str] = {
     "watch.no_preview": N_(
         "{channel} has no public preview (the channel is private, restricted or does not exist)"
     ),
+    "watch.too_deep": N_("the page is nested deeper than {depth} levels and cannot be read whole"),
     # summarizer.extract, core, plaintext, sources: no article
     "extract.no_text": N_("no article text was found on the page"),
     "extract.too_little": N_("the page holds too little text to be an article"),
     "core.no_sentences": N_("the article has no sentences to summarize"),
     "plaintext.no_body": N_("the text holds no article body"),
     "feed.not_a_feed": N_("the document is not an RSS or Atom feed"),
+    "feed.broken": N_("the feed is broken before its first item ({reason})"),
     # summarizer.watch: a cap reached (a note, not an error)
     "feed.capped": N_("read the first {count} of the feed's {total} items"),
     # summarizer.sources: what /watch and /unwatch accept
@@ -116,6 +119,10 @@ REASONS: dict[str, str] = {
     "store.unversioned": N_("the store's schema already has newsbot's tables, unversioned"),
     "store.read_only": N_("the store cannot be written: it is read-only ({reason})"),
     "store.full": N_("the store cannot be written: the disk is full ({reason})"),
+    "store.damaged": N_(
+        "the store is damaged: {reason}; restore it from a backup "
+        "(the damaged file is left as it is)"
+    ),
     # bot.cli, bot.web
     "cli.usage": N_("{message} (see '{prog} --help')"),
     "cli.no_seeds": N_("no seed articles in {folder}"),

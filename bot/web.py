@@ -3,10 +3,13 @@
 One small aiohttp server (``NEWSBOT_HTTP_HOST``:``NEWSBOT_HTTP_PORT``) runs
 beside the bot in both modes:
 
-* ``GET /healthz``: 200 when the store answers a query and the Bot API
-  answered recently (any successful call in the last :data:`API_FRESH`
-  seconds, or else a ``getMe`` bounded by :data:`API_PROBE_TIMEOUT`); 503
-  with the reason otherwise;
+* ``GET /healthz``: 200 when the store answers a read and commits a write
+  (:meth:`Store.probe`, bounded by :data:`STORE_PROBE_TIMEOUT`), never said
+  its file was corrupt (:attr:`Store.damaged`) and has :data:`DISK_LOW` free
+  on its disk (``disk_free_mb``, for a SQLite file), and the Bot API answered
+  recently (any successful call in the last :data:`API_FRESH` seconds, or
+  else a ``getMe`` bounded by :data:`API_PROBE_TIMEOUT`); 503 with the
+  reason otherwise;
 * ``GET /metrics``: Prometheus text format (:class:`bot.metrics.Metrics`);
 * ``POST /<path of the webhook URL>`` (webhook mode only): an update from
   Telegram, accepted only with the right ``X-Telegram-Bot-Api-Secret-Token``
@@ -37,8 +40,10 @@ from aiohttp import web
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from telegram import Update
 
-from summarizer import BadInput, Settings
+from summarizer import BadInput, NewsbotError, Settings
+from summarizer.store import Store
 
+from .leader import worker_name
 from .metrics import Metrics, StoreCollector
 
 if TYPE_CHECKING:
@@ -48,6 +53,8 @@ logger = logging.getLogger(__name__)
 
 API_FRESH = 60.0  # a Bot API call this recent proves the API reachable
 API_PROBE_TIMEOUT = 5.0  # the getMe made by /healthz when none is that recent
+STORE_PROBE_TIMEOUT = 10.0  # the store's read and write made by /healthz (SQLite waits 5 s)
+DISK_LOW = 16 * 2**20  # bytes free on the store's disk under which the store is unhealthy
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
@@ -71,6 +78,7 @@ class HttpServer:
         self.webhook = webhook_path(webhook_url) if webhook_url else None
         self._runner: web.AppRunner | None = None
         self.port = 0  # the port actually bound (NEWSBOT_HTTP_PORT=0 picks a free one)
+        self.probe_name = worker_name("healthz")  # this process's row in store_probe
         with contextlib.suppress(ValueError):  # registered already (a second start)
             self.metrics.registry.register(
                 StoreCollector(lambda: application.bot_data.opened_store)
@@ -117,19 +125,36 @@ class HttpServer:
     # -- handlers
 
     async def healthz(self, request: web.Request) -> web.Response:
-        problems: dict[str, str] = {}
         store = self.application.bot_data.opened_store
-        if store is None:
-            problems["store"] = "not open"
+        said = "not open" if store is None else await self._store_problem(store)
+        free = None if store is None else store.disk_free()
+        if said == "ok" and free is not None and free < DISK_LOW:
+            said = f"the disk is almost full ({free // 2**20} MB free)"
+        api = "ok" if await self._api_reachable() else "unreachable"
+        body: dict[str, object] = {"store": said, "bot_api": api}
+        if free is not None:
+            body["disk_free_mb"] = free // 2**20
+        return web.json_response(body, status=200 if said == api == "ok" else 503)
+
+    async def _store_problem(self, store: Store) -> str:
+        """``ok`` when the store answered a read and committed a write within
+        :data:`STORE_PROBE_TIMEOUT` and never said it was damaged; else why not."""
+        try:
+            async with asyncio.timeout(STORE_PROBE_TIMEOUT):
+                await self.application.bot_data.stored(store.probe, self.probe_name)
+        except TimeoutError:
+            problem = f"no answer in {STORE_PROBE_TIMEOUT:g} s"
+        except NewsbotError as exc:
+            problem = " ".join(str(exc).split())
+        except Exception as exc:
+            problem = f"{type(exc).__name__}: {exc}"
         else:
-            try:
-                store.count_articles()
-            except Exception as exc:
-                problems["store"] = f"{type(exc).__name__}: {exc}"
-        if not await self._api_reachable():
-            problems["bot_api"] = "unreachable"
-        body = {"store": problems.get("store", "ok"), "bot_api": problems.get("bot_api", "ok")}
-        return web.json_response(body, status=503 if problems else 200)
+            problem = "ok"
+        if store.damaged is not None:  # a page found corrupt stays so, whatever the probe read
+            problem = " ".join(str(BadInput("store.damaged", reason=store.damaged)).split())
+        if problem != "ok":
+            logger.warning("healthz: the store: %s", problem)
+        return problem
 
     async def _api_reachable(self) -> bool:
         last = self.metrics.last_api_ok

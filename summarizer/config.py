@@ -46,6 +46,8 @@ class Settings:
     # flood control per user (bot.limits)
     user_rate: int = 20  # requests a minute
     user_articles: int = 3  # links being read at once
+    # posts read an hour per channel where the bot is an administrator (bot.limits)
+    channel_posts: int = 30
     # running at scale, with a PostgreSQL store (bot.leader, bot.worker)
     leader_interval: float = 5.0  # seconds between tries for the leader lock (and checks of it)
     leader_polls: bool = True  # the leader polls sources too, claiming them like the workers

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import re
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .article import Article
-from .errors import BadInput, FetchError, NewsbotError, NotAnArticle
+from .errors import BadInput, FetchError, FetchRefused, NewsbotError, NotAnArticle
 from .extract import extract_html
 from .facts import Analysis, Fact, analyse
 from .fetch import Fetcher, Page
@@ -95,18 +96,27 @@ def default_count(sentence_count: int) -> int:
 
 
 def read_file(path: str | Path, *, tme_url: str = "https://t.me") -> Article:
-    """Read an article from a local ``.html``/``.htm`` or ``.txt`` file."""
+    """Read an article from a local ``.html``/``.htm`` or ``.txt`` file.
+
+    Errors name the file as it was given (``file:///etc/passwd``, not the path
+    ``file:/etc/passwd`` it would make); a URL of another scheme than http(s) that is
+    no file here is refused as such.
+    """
+    given = str(path)
     path = Path(path)
     if not path.exists():
-        raise BadInput("core.file_missing", path=path)
+        scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", given)
+        if scheme:
+            raise FetchRefused("core.url_scheme", value=given, scheme=scheme.group(1))
+        raise BadInput("core.file_missing", path=given)
     if path.is_dir():
-        raise BadInput("core.file_is_folder", path=path)
+        raise BadInput("core.file_is_folder", path=given)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise BadInput("core.file_too_large", path=path, limit=MAX_FILE_BYTES // 1_000_000)
+            raise BadInput("core.file_too_large", path=given, limit=MAX_FILE_BYTES // 1_000_000)
         data = path.read_bytes()
     except OSError as exc:
-        raise BadInput("core.file_unreadable", path=path, reason=exc.strerror or exc) from exc
+        raise BadInput("core.file_unreadable", path=given, reason=exc.strerror or exc) from exc
     return read_document(data, name=path.name, tme_url=tme_url)
 
 
@@ -136,12 +146,14 @@ async def read_url(url: str, fetcher: Fetcher) -> Article:
 
 
 def article_from_page(page: Page) -> Article:
-    """The article of a fetched page, always under the URL it was fetched from.
+    """The article of a fetched page, always under the URL it was fetched from, and shown
+    as from the host it was fetched from.
 
     A URL the text claims for itself (a bare link line of a text dump) is kept only
     as ``extra["claimed_url"]``: it is never the stored URL, so a page cannot plant its
     text under another site's address (where it would pass for that site's article and
-    spare its fetch).
+    spare its fetch). The site a page names itself (``og:site_name``, or the host of
+    its ``rel=canonical`` or ``og:url``) is kept only as ``extra["claimed_site"]``.
     """
     if page.content_type.startswith("text/plain"):
         article = read_text(page.text)
@@ -150,7 +162,12 @@ def article_from_page(page: Page) -> Article:
             article.site = site_of(page.url)
         article.url = page.url
         return article
-    return extract_html(page.text, url=page.url)
+    article = extract_html(page.text, url=page.url)
+    fetched = site_of(page.url)
+    if article.site and article.site != fetched:
+        article.extra["claimed_site"] = article.site
+    article.site = fetched
+    return article
 
 
 def _decode(data: bytes) -> str:

@@ -13,11 +13,12 @@ stderr for the CLI). Anything else is a bug and is logged with its traceback.
     │                     chat.one_source, chat.subscribe_*
     ├── FetchError
     │   ├── FetchRefused  the URL may not be fetched (scheme, private address, …)
-    │   │                 fetch.url_*, fetch.ip_*, fetch.host_*
+    │   │                 fetch.url_*, fetch.ip_*, fetch.host_*, core.url_scheme
     │   └── FetchFailed   the server could not be reached or answered badly
-    │                     fetch.* (the rest), watch.no_preview
+    │                     fetch.* (the rest), watch.no_preview, watch.too_deep
     └── NotAnArticle      the page or text holds no article to summarize
                           extract.*, core.no_sentences, plaintext.no_body, feed.not_a_feed,
+                          feed.broken,
                           chat.not_stored
 
 A stored sentence (``Source.last_error``, an ingest report's reasons) keeps
@@ -43,6 +44,7 @@ MESSAGES: dict[str, str] = {
     "fetch.url_invalid": "refused: this is not a valid URL.",
     "fetch.url_no_scheme": "refused: the URL must start with http:// or https://.",
     "fetch.url_scheme": "refused: only http and https URLs are fetched, not {scheme}.",
+    "core.url_scheme": "refused: {value}: only http and https URLs are fetched, not {scheme}.",
     "fetch.url_credentials": "refused: URLs with a user name or password are not fetched.",
     "fetch.url_no_host": "refused: the URL has no host name.",
     "fetch.url_port": "refused: the URL has an invalid port.",
@@ -72,12 +74,14 @@ MESSAGES: dict[str, str] = {
     "watch.no_preview": (
         "{channel} has no public preview (the channel is private, restricted or does not exist)"
     ),
+    "watch.too_deep": "the page is nested deeper than {depth} levels and cannot be read whole",
     # summarizer.extract, core, plaintext, sources: no article (NotAnArticle)
     "extract.no_text": "no article text was found on the page",
     "extract.too_little": "the page holds too little text to be an article",
     "core.no_sentences": "the article has no sentences to summarize",
     "plaintext.no_body": "the text holds no article body",
     "feed.not_a_feed": "the document is not an RSS or Atom feed",
+    "feed.broken": "the feed is broken before its first item ({reason})",
     # notes, never raised: a cap was reached and the rest left out (summarizer.watch)
     "feed.capped": "read the first {count} of the feed's {total} items",
     # summarizer.sources: what /watch, /unwatch and `newsbot sources` accept (BadInput)
@@ -134,6 +138,10 @@ MESSAGES: dict[str, str] = {
     "store.unversioned": "the store's schema already has newsbot's tables, unversioned",
     "store.read_only": "the store cannot be written: it is read-only ({reason})",
     "store.full": "the store cannot be written: the disk is full ({reason})",
+    "store.damaged": (
+        "the store is damaged: {reason}; restore it from a backup "
+        "(the damaged file is left as it is)"
+    ),
     # bot.cli (BadInput)
     "cli.usage": "{message} (see '{prog} --help')",
     "cli.no_seeds": "no seed articles in {folder}",

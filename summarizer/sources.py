@@ -31,12 +31,14 @@ from datetime import UTC, datetime
 from time import struct_time
 from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
+from xml.sax import SAXException
 
 import feedparser
 from lxml import etree
 from lxml import html as lxml_html
+from yarl import URL
 
-from .errors import BadInput, NotAnArticle
+from .errors import BadInput, FetchFailed, NotAnArticle
 from .urls import is_well_formed, normalize_url, split_url
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,10 @@ _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
 #: items read from one feed, in document order (feeds put the newest first); the rest
 #: are left out (counted in Feed.total), so a huge feed costs bounded work and memory
 MAX_FEED_ITEMS = 1000
+#: Telegram's message ids are 32-bit: a larger "post id" on a preview page is junk
+MAX_POST_ID = 2**31 - 1
+#: lxml's (libxml2's) depth limit: what lies deeper in a page is dropped without a word
+MAX_DEPTH = 256
 
 
 # --------------------------------------------------------------------------- sources
@@ -145,6 +151,8 @@ def parse_source(text: str, tme_url: str = "https://t.me") -> SourceRef:
     host = (parts.hostname or "").lower()
     if not host:
         raise BadInput("source.no_host", value=_shorten(value))
+    if not _idn_readable(host):  # "xn--zz": the fetcher would refuse it at every poll
+        raise BadInput("source.bad_address", value=_shorten(value))
     netloc = parts.netloc.lower().rsplit("@", 1)[-1]
     is_base = (
         bool(base_host)
@@ -160,6 +168,17 @@ def parse_source(text: str, tme_url: str = "https://t.me") -> SourceRef:
             path = path[len(base_parts.path.rstrip("/")) :]
         return _channel_from_path(path, base, value)
     return SourceRef(kind="url", key=normalize_url(value), url=value)
+
+
+def _idn_readable(host: str) -> bool:
+    """Whether each ``xn--`` label of ``host`` decodes, as the fetcher decodes it."""
+    if "xn--" not in host:
+        return True
+    try:
+        _ = URL.build(scheme="http", host=host).host
+    except (UnicodeError, ValueError):
+        return False
+    return True
 
 
 def _channel_from_path(path: str, base: str, original: str) -> SourceRef:
@@ -235,7 +254,7 @@ def parse_channel_preview(
     the channel was reached).
     """
     base = tme_url.rstrip("/")
-    root = _parse_html(html)
+    root = _parse_html(html, whole=True)
     if root is None:
         return [], None
     posts: dict[int, ChannelPost] = {}
@@ -250,11 +269,11 @@ def parse_channel_preview(
 def _parse_message(node: Any, base: str) -> ChannelPost | None:
     data_post = str(node.get("data-post") or "")
     channel, _, number = data_post.strip().partition("/")
-    if not channel or not number.isdigit():
+    post_id = int(number) if re.fullmatch(r"[0-9]{1,10}", number) else 0
+    if not channel or not 0 < post_id <= MAX_POST_ID:
         log.debug("skipping a message with data-post %r", data_post)
         return None
     channel = channel.lower()
-    post_id = int(number)
     if "service_message" in (node.get("class") or "").split():
         log.debug("skipping service message %s/%s", channel, post_id)
         return None
@@ -442,6 +461,10 @@ def parse_feed(
     if link and not link.startswith(("http://", "https://")):
         link = None
     items = [_feed_item(entry, base_url or link) for entry in parsed.entries[: max(0, limit)]]
+    broken = parsed.get("bozo_exception")
+    if isinstance(broken, SAXException) and not any(item.url for item in items):
+        # a feed that breaks off before its first whole item: not "0 new", but why
+        raise NotAnArticle("feed.broken", reason=" ".join(str(broken).split()))
     title = _plain(dict.get(meta, "title"))
     return Feed(title=title, link=link, items=items, total=len(parsed.entries))
 
@@ -513,16 +536,24 @@ def _has_class(name: str) -> str:
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
-def _parse_html(html: str) -> Any:
-    """An lxml tree of ``html``, or None when there is nothing to parse."""
+def _parse_html(html: str, *, whole: bool = False) -> Any:
+    """An lxml tree of ``html``, or None when there is nothing to parse.
+
+    ``whole``: a page nested deeper than :data:`MAX_DEPTH` (whose deeper part the parser
+    drops) raises FetchFailed ``watch.too_deep`` rather than giving the part above it.
+    """
     text = _XML_DECL.sub("", html.lstrip("\ufeff"), count=1)
     if not text.strip():
         return None
+    parser = lxml_html.HTMLParser()
     try:
-        return lxml_html.document_fromstring(text)
+        root = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
         log.debug("unparseable HTML (%d characters)", len(html))
         return None
+    if whole and any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        raise FetchFailed("watch.too_deep", depth=MAX_DEPTH)
+    return root
 
 
 def _element_text(element: Any) -> str:

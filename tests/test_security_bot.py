@@ -188,3 +188,58 @@ async def test_no_command_reads_or_changes_another_users_things(guarded: Harness
     mine = await ask("/sources", chat_id=ALICE)
     assert "@somechannel" in mine
     assert "feed.xml" in mine
+
+
+async def test_a_channel_of_slow_links_is_read_one_post_at_a_time_within_its_budget(
+    tmp_path: Path,
+) -> None:
+    """Anyone can add the bot to a channel of their own (issue 17, finding 10): its posts
+    take one fetch at a time, so another user's link is read while the channel's pages
+    hang, and past NEWSBOT_CHANNEL_POSTS an hour the channel's posts are skipped."""
+    release = asyncio.Event()
+    started: list[str] = []
+    ended: list[str] = []
+    in_flight = [0, 0]  # now, most at once
+
+    async def held(request: web.Request) -> web.StreamResponse:
+        started.append(request.path)
+        in_flight[0] += 1
+        in_flight[1] = max(in_flight)
+        try:
+            await release.wait()
+            return await page(seed_page(ISTANBUL))(request)
+        finally:
+            in_flight[0] -= 1
+            ended.append(request.path)
+
+    routes = {**site_routes(), "/held/{n}": held}
+    async with BotApiStandIn() as api, LoopbackServer(routes) as site:
+        settings = replace(
+            make_settings(api, site, tmp_path / "bot.db"),
+            fetch_limit=4,  # the channel's host may take every fetch slot there is
+            fetch_limit_per_host=4,
+            channel_posts=5,
+        )
+        async with running(api, settings) as app:
+            harness = Harness(api, site, app, settings)
+            channel = -1009090
+            for n in range(7):
+                held_url = site.url(f"/held/{n}")
+                await api.channel_post(channel, "slowchannel", f"Post {n}: {held_url}")
+            await api.wait_for(lambda: started, what="the channel's first page asked for")
+
+            text = await harness.final_reply(site.url("/achinsk.html"), chat_id=ALICE)
+            assert "Achinsk" in text or "Ачинск" in text, text
+            assert ended == [], ended  # the user's link went first: no channel page done yet
+            assert len(started) == 1, started  # one post of the channel at a time
+
+            release.set()
+            store = app.bot_data.store
+            await api.wait_for(
+                lambda: all_handled(store, 8) and len(ended) == 5,
+                what="the channel's posts within its budget",
+            )
+            assert in_flight[1] == 1
+            assert len(started) == 5  # posts 6 and 7 are over the budget: never fetched
+        assert api.to_chat(channel) == []
+        assert api.refused == [], api.refused

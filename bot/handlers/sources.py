@@ -7,7 +7,7 @@ import logging
 from datetime import UTC
 from typing import TYPE_CHECKING
 
-from telegram import Update
+from telegram import Message, Update
 
 from summarizer import (
     ADMIN_KIND,
@@ -125,10 +125,26 @@ async def sources(update: Update, context: Context) -> None:
 
 
 async def channel_post(update: Update, context: Context) -> None:
-    """A post in a channel where the bot is an administrator: ingested, never answered."""
+    """A post in a channel where the bot is an administrator: ingested, never answered;
+    within the channel's budget (``NEWSBOT_CHANNEL_POSTS`` an hour), one at a time."""
     post = update.channel_post
     if post is None:
         return
+    gate = context.bot_data.channels
+    chat_id = post.chat.id
+    if not gate.allow(chat_id):
+        if gate.first_refusal(chat_id):
+            logger.warning(
+                "channel %s is over its budget of %d posts an hour; its posts are skipped",
+                chat_id,
+                gate.posts,
+            )
+        return
+    async with gate.turn(chat_id):
+        await _read_channel_post(post, context)
+
+
+async def _read_channel_post(post: Message, context: Context) -> None:
     data = context.bot_data
     chat = post.chat
     body = post.text or post.caption or ""

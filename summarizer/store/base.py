@@ -335,8 +335,30 @@ class DigestLog(ABC):
 class Store(ArticleStore, SearchStore, FactStore, SourceStore, UserStore, UpdateLog, DigestLog):
     """What the rest of newsbot may ask of a store."""
 
+    #: why the store cannot be trusted any more, or None: set (for the process's life) the
+    #: first time the database reported its own pages corrupt; each such call raised
+    #: BadInput ``store.damaged``. /healthz reports it.
+    damaged: str | None = None
+
     @abstractmethod
     def close(self) -> None: ...
+
+    # -- health
+
+    def check(self) -> None:
+        """At start: the store's own integrity check where it has one (SQLite's
+        ``PRAGMA quick_check``, which reads every page), then :meth:`probe`. Raises
+        BadInput ``store.damaged`` (or ``store.read_only``, ``store.full``)."""
+        self.probe("check")
+
+    @abstractmethod
+    def probe(self, by: str) -> None:
+        """One read and one committed write (a row of ``store_probe`` named ``by``);
+        raises whatever the store raises when it cannot do either."""
+
+    def disk_free(self) -> int | None:
+        """Bytes free on the store's disk, when it is a local file (None otherwise)."""
+        return None
 
     def __enter__(self) -> Store:
         return self

@@ -39,7 +39,9 @@ class Dialect:
     row_locks: bool = False  # FOR UPDATE / FOR SHARE dropped: the write lock covers them
     greatest: str = "max"  # the two-argument maximum
     arrays: bool = False  # IN-lists as one array parameter (= ANY(?::type[])), not ?, ?, …
-    strip_nul: bool = False  # text cannot hold NUL characters: drop them
+    # NUL characters dropped from text: PostgreSQL's text cannot hold them, and SQLite
+    # drops them too, so that both backends store (and answer) the same
+    strip_nul: bool = True
     like_escape: bool = False  # LIKE treats a backslash as its escape character
     # the schema's types (see migrations.scripts)
     pk: str = "INTEGER PRIMARY KEY"  # an id the database assigns

@@ -188,6 +188,14 @@ TEMPLATES: list[str] = [
     );
     CREATE INDEX user_articles_article ON user_articles(article_id);
     """,
+    # 9: what /healthz writes (and commits) to prove the store still takes writes: one row
+    # a process, the time of its last probe
+    """
+    CREATE TABLE store_probe (
+        probed_by TEXT PRIMARY KEY,
+        probed_at {time} NOT NULL
+    );
+    """,
 ]
 
 

@@ -33,6 +33,7 @@ from .records import (
     article_from_row,
     aware,
     content_hash,
+    days_ago,
     fact_from_row,
     hit_from_row,
     mention_from_row,
@@ -91,7 +92,7 @@ class SQLStore(LogBodies):
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT DO NOTHING RETURNING id""",
                 [*map(clean, fields), clean(a.text), digest_hash,
-                 json.dumps(list(summary), ensure_ascii=False),
+                 json.dumps([clean(line) for line in summary], ensure_ascii=False),
                  json.dumps(a.extra, ensure_ascii=False, default=str),
                  now_text(), facts_pending and analysis is None],
             )  # fmt: skip
@@ -486,6 +487,17 @@ class SQLStore(LogBodies):
             )
 
     # -- stats
+
+    def probe(self, by: str) -> None:
+        self.count_articles()
+        with self._tx() as tx:
+            tx.run(
+                """INSERT INTO store_probe (probed_by, probed_at) VALUES (?, ?)
+                   ON CONFLICT (probed_by) DO UPDATE SET probed_at = excluded.probed_at""",
+                (by, now_text()),
+            )
+            # each process probes under its own name: the rows of processes gone go
+            tx.run("DELETE FROM store_probe WHERE probed_at < ?", (days_ago(1),))
 
     def stats(self) -> dict[str, int]:
         counts = ", ".join(f"(SELECT count(*) FROM {t}) AS {name}" for name, t in _STATS.items())

@@ -8,6 +8,7 @@ row locks are not needed. The schema version is ``PRAGMA user_version``.
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -48,10 +49,15 @@ MIGRATIONS: list[str] = scripts(
 )
 
 
+#: SQLite's names for a file whose pages are not what it wrote (the prefix of each)
+_DAMAGED = ("SQLITE_CORRUPT_", "SQLITE_NOTADB_")
+
+
 @contextmanager
-def _said() -> Iterator[None]:
-    """A store that cannot be written (a read-only file, a full disk) as a BadInput with
-    a sentence for the user; any other database error as it is."""
+def _said(store: SQLiteStore) -> Iterator[None]:
+    """A store that cannot be written (a read-only file, a full disk) or whose file is
+    corrupt as a BadInput with a sentence for the user (a corrupt one also marks the
+    store :attr:`~summarizer.store.Store.damaged`); any other database error as it is."""
     try:
         yield
     except sqlite3.DatabaseError as exc:
@@ -60,6 +66,9 @@ def _said() -> Iterator[None]:
             raise BadInput("store.read_only", reason=exc) from exc
         if name.startswith("SQLITE_FULL_"):
             raise BadInput("store.full", reason=exc) from exc
+        if name.startswith(_DAMAGED):
+            store.damaged = str(exc)
+            raise BadInput("store.damaged", reason=exc) from exc
         raise
 
 
@@ -82,6 +91,7 @@ class SQLiteStore(SQLStore):
             self._db.execute("PRAGMA foreign_keys=ON")
         except sqlite3.DatabaseError as exc:
             raise BadInput("store.cannot_open", path=path, reason=exc) from exc
+        self._path = path
         self._lock = threading.RLock()
         self._migrate()
 
@@ -89,7 +99,7 @@ class SQLiteStore(SQLStore):
 
     @contextmanager
     def _begin(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, _said():
+        with self._lock, _said(self):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -100,7 +110,7 @@ class SQLiteStore(SQLStore):
             self._db.execute("COMMIT")
 
     def _fetch(self, sql: str, params: Params) -> list[sqlite3.Row]:
-        with self._lock, _said():
+        with self._lock, _said(self):
             return self._db.execute(sql, params).fetchall()
 
     def _many(self, db: sqlite3.Connection, sql: str, rows: list) -> None:
@@ -132,6 +142,23 @@ class SQLiteStore(SQLStore):
         with self._lock:
             self._db.close()
 
+    # -- health
+
+    def check(self) -> None:
+        # quick_check: every page read and each b-tree walked, without matching the
+        # indexes to their tables (integrity_check's slow part)
+        rows = self._fetch("PRAGMA quick_check", ())
+        found = [str(row[0]) for row in rows]
+        if found != ["ok"]:
+            self.damaged = "; ".join(found[:3])
+            raise BadInput("store.damaged", reason=self.damaged)
+        super().check()
+
+    def disk_free(self) -> int | None:
+        if self._path == ":memory:":
+            return None
+        return shutil.disk_usage(Path(self._path).expanduser().resolve().parent).free
+
     # -- what SQLite does its own way
 
     def _add_sentences(
@@ -140,7 +167,7 @@ class SQLiteStore(SQLStore):
         # the FTS5 index follows the table through its triggers
         tx.many(
             "INSERT INTO sentences (article_id, position, text) VALUES (?, ?, ?)",
-            [(article_id, i, s) for i, s in enumerate(sentences)],
+            [(article_id, i, self.dialect.clean(s)) for i, s in enumerate(sentences)],
         )
         return 0
 
