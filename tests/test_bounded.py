@@ -34,6 +34,7 @@ from tests.test_bot import make_settings, running, site_routes
 
 ALICE = 1001
 BOB = 1002
+CAROL = 1003
 #: items in the big feed: about 1 MB, seconds of CPU for feedparser
 BIG_FEED_ITEMS = 6000
 
@@ -307,3 +308,75 @@ async def test_a_link_over_the_budgets_is_summarized_and_the_user_told(tmp_path:
     assert reply[0].text.splitlines()[-3] == (
         f"Read the first {limit} of the article's 4000 paragraphs."
     )
+
+
+async def test_start_is_answered_while_a_huge_feed_and_a_long_page_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Done-when of issue 17: while a 50,000-item feed and a 250 kB one-sentence Russian
+    page are read, another user's /start is answered before either finishes. Both reads
+    are held until Bob's reply is delivered (30 s at most): were either on the event
+    loop, the loop would stop with it, Bob's reply would come after, and the order
+    checked here would be the other way round."""
+    answered = threading.Event()
+    events: list[str] = []
+    real_parse, real_store = watch.parse_feed, watch._page_and_store
+
+    def held(name: str, work: Any) -> Any:
+        def run(*args: Any) -> Any:
+            events.append(f"{name} started")
+            answered.wait(30)
+            try:
+                return work(*args)
+            finally:
+                events.append(f"{name} ended")
+
+        return run
+
+    monkeypatch.setattr(watch, "parse_feed", held("feed", real_parse))
+    monkeypatch.setattr(watch, "_page_and_store", held("page", real_store))
+
+    async def feed(request: web.Request) -> web.Response:
+        # 50,000 items in 3.6 MB (under the fetcher's 5 MB), each a link to one page
+        base = f"http://127.0.0.1:{request.url.port}/item.html"
+        items = "".join(
+            f"<item><title>{n}</title><link>{base}#{n}</link></item>" for n in range(50_000)
+        )
+        body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>{items}'
+        return web.Response(text=body + "</channel></rss>", content_type="application/rss+xml")
+
+    html = f"<html><body><article><p>{ONE_SENTENCE_RU}</p></article></body></html>"
+    routes = {
+        **site_routes(),
+        "/big.xml": feed,
+        "/item.html": page(seed_page(ISTANBUL)),
+        "/long.html": page(html),
+    }
+    async with BotApiStandIn() as api, LoopbackServer(routes) as site:
+        async with running(api, make_settings(api, site, tmp_path / "bot.db")):
+            await api.say(ALICE, f"/watch {site.url('/big.xml')}")
+            link = await api.say(CAROL, site.url("/long.html"))
+            await api.wait_for(
+                lambda: {"feed started", "page started"} <= set(events), what="both reads"
+            )
+            start = await api.say(BOB, "/start")
+            reply = await api.reply(BOB, start)
+            events.append("Bob answered")
+            answered.set()
+            summary = await api.wait_for(
+                lambda: [
+                    m
+                    for m in api.replies_to(CAROL, link)
+                    if not m.text.startswith("Reading the article")
+                ],
+                what="Carol's summary",
+            )
+            await api.wait_for(
+                lambda: [m for m in api.to_chat(ALICE) if "new article" in m.text],
+                what="the first poll's result",
+            )
+        assert api.refused == [], api.refused
+    assert reply.text.startswith("newsbot reads the news")
+    assert events.index("Bob answered") < events.index("feed ended")
+    assert events.index("Bob answered") < events.index("page ended")
+    assert "Мэр" in summary[0].text or "мэр" in summary[0].text
