@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import memory
 from .article import Article
 from .errors import BadInput, FetchError, NewsbotError, NotAnArticle
 from .extract import extract_html
@@ -248,6 +249,7 @@ def summarize_and_store(
         article.via = via
     result = store_digest(store, summarize_article(article, facts=facts))
     result.notes = list(article.extra.get("notes", []))
+    memory.after(len(article.text))
     return result
 
 

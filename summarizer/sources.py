@@ -37,7 +37,7 @@ import feedparser
 from lxml import etree
 from lxml import html as lxml_html
 
-from . import budgets
+from . import budgets, memory
 from .errors import BadInput, NotAnArticle
 from .urls import is_well_formed, normalize_url, split_url
 
@@ -449,6 +449,7 @@ def parse_feed(
     items = [_feed_item(entry, base_url or link) for entry in parsed.entries[: max(0, limit)]]
     title = _plain(dict.get(meta, "title"))
     total = len(parsed.entries) if counted is None else max(counted, len(parsed.entries))
+    memory.after(len(text_or_bytes))
     return Feed(title=title, link=link, items=items, total=total)
 
 

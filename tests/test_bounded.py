@@ -28,7 +28,7 @@ from summarizer.store import Store
 from tests.conftest import ISTANBUL, run_cli
 from tests.helpers.articles import seed_page
 from tests.helpers.botapi import BotApiStandIn
-from tests.helpers.channels import rss
+from tests.helpers.channels import huge_feed, rss
 from tests.helpers.pages import LoopbackServer, page
 from tests.test_bot import make_settings, running, site_routes
 
@@ -338,12 +338,8 @@ async def test_start_is_answered_while_a_huge_feed_and_a_long_page_are_read(
 
     async def feed(request: web.Request) -> web.Response:
         # 50,000 items in 3.6 MB (under the fetcher's 5 MB), each a link to one page
-        base = f"http://127.0.0.1:{request.url.port}/item.html"
-        items = "".join(
-            f"<item><title>{n}</title><link>{base}#{n}</link></item>" for n in range(50_000)
-        )
-        body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>{items}'
-        return web.Response(text=body + "</channel></rss>", content_type="application/rss+xml")
+        body = huge_feed(f"http://127.0.0.1:{request.url.port}/item.html", 50_000)
+        return web.Response(text=body, content_type="application/rss+xml")
 
     html = f"<html><body><article><p>{ONE_SENTENCE_RU}</p></article></body></html>"
     routes = {
