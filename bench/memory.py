@@ -10,8 +10,9 @@ reports its own RSS (``VmRSS`` of ``/proc/self/status``) after each step, and a
 thread samples it every 20 ms for the peak. The steps:
 
 1. **idle**: started, nothing asked;
-2. **first question**: one link sent (its summary and facts read, so the English
-   parser is loaded), then one question about it;
+2. **first question**: an English and a Russian link sent (their summaries and facts
+   read, so both parsers are loaded: they are most of the steady size), then one
+   question;
 3. **400 messages**: 20 users send 20 messages each (``/start``, ``/help``, questions,
    links already stored), each waiting for its reply;
 4. **largest inputs**: one user each sends a link to a one-sentence Russian page of
@@ -144,8 +145,9 @@ async def _run_bot(messages: int, report: Any) -> None:
             async with running(api, settings):
                 await asyncio.sleep(1.0)
                 row("idle")
-                sent = await api.say(1, site.url("/istanbul.html"))
-                await api.wait_for(final(api, 1, sent), what="the first summary")
+                for path in ("/istanbul.html", "/tulun.html"):  # both parsers loaded
+                    sent = await api.say(1, site.url(path))
+                    await api.wait_for(final(api, 1, sent), what="the first summaries")
                 asked = await api.say(1, "Who led Russia's delegation?")
                 await api.reply(1, asked)
                 row("first question")
@@ -225,7 +227,7 @@ def measure(messages: int, progress: bool) -> tuple[list[dict[str, Any]], float]
 
 def table(rows: list[dict[str, Any]], maxrss: float, messages: int) -> str:
     lines = [
-        "| step | RSS after, MB | peak during, MB | wall clock, s | CPU, s |",
+        "| step | RSS after, MB | peak so far, MB | wall clock, s | CPU, s |",
         "|---|---:|---:|---:|---:|",
     ]
     last = 0.0, 0.0
@@ -268,7 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"`python -m bench.memory` on {today}: {_cpu_model()} ({_nproc()} CPUs shared), "
                 f"Python {platform.python_version()}. The bot in its own process against the "
                 "Bot API stand-in and a loopback page server, a new SQLite store; RSS after "
-                "each step (after gc), peak sampled every 20 ms during it; wall clock and "
+                "each step (after gc), peak sampled every 20 ms (the highest so far, reset "
+                "before the largest inputs); wall clock and "
                 "CPU time of the step. Largest inputs, sent at once by four users: a link to "
                 "a one-sentence Russian page of 250 kB, to a 4 MB text page of a million tiny "
                 "paragraphs, to a page of 600,000 short sentences, and /watch of a "
