@@ -65,6 +65,12 @@ REASONS: dict[str, str] = {
     "feed.broken": N_("the feed is broken before its first item ({reason})"),
     # summarizer.watch: a cap reached (a note, not an error)
     "feed.capped": N_("read the first {count} of the feed's {total} items"),
+    # summarizer.sentences: an article's budgets
+    "text.chars": N_("read the first {count} characters of the article"),
+    "text.paragraphs": N_("read the first {count} of the article's {total} paragraphs"),
+    "text.sentences": N_("read the first {count} sentences of the article"),
+    "text.time": N_("read the first {count} sentences of the article: its time ran out"),
+    "text.long_sentences": N_("cut {count} sentences of over {limit} characters into parts"),
     # summarizer.sources: what /watch and /unwatch accept
     "source.empty": N_("give a channel as @name or t.me/name, or a feed or page URL"),
     "source.spaces": N_("{value} is not one channel or URL: it contains spaces"),

@@ -210,8 +210,14 @@ def watch_result(name: str, new: int, known: int, notes: Sequence[str] = ()) -> 
         if known:
             found += _(", {known} already read").format(known=known)
         text = _("{name}: {found}. Ask me about them.").format(name=esc(name), found=found)
+    return "\n".join([text, notes_said(notes)]) if notes else text
+
+
+def notes_said(notes: Sequence[str]) -> str:
+    """The budgets reached (sentences of summarizer.errors.MESSAGES), each on a line of
+    its own, in the user's language: "Read the first 1000 of the feed's 6000 items."."""
     said = [reason(n).rstrip(".") for n in notes]
-    return "\n".join([text, *(esc(n[:1].upper() + n[1:]) + "." for n in said)])
+    return "\n".join(esc(n[:1].upper() + n[1:]) + "." for n in said)
 
 
 def watch_failed(name: str, reason_: str) -> str:
@@ -501,6 +507,9 @@ def summary_message(article: Article, summary: Sequence[str]) -> str:
         lines.append(esc(" · ".join(meta)))
     lines.append("")
     lines += [f"• {esc(sentence)}" for sentence in summary]
+    notes = article.extra.get("notes") if isinstance(article.extra, dict) else None
+    if notes:  # budgets reached while reading it (summarizer.budgets)
+        lines += ["", notes_said([str(n) for n in notes])]
     if article.url and article.url.lower().startswith(("http://", "https://")):
         lines += ["", link(article.url)]
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import memory
 from .article import Article
 from .errors import BadInput, FetchError, FetchRefused, NewsbotError, NotAnArticle
 from .extract import extract_html
@@ -222,7 +223,10 @@ def summarize_article(
         # (read_pending checks the same when the facts are read later)
         facts = facts and written_in(text, language)
     article.language = language
-    sentences = split_sentences(article.text, language)
+    notes = list(article.extra.get("notes", []))
+    sentences = split_sentences(article.text, language, notes)
+    if notes:  # budgets reached (summarizer.budgets): said with the summary
+        article.extra["notes"] = notes
     if not sentences:
         raise NotAnArticle("core.no_sentences")
     summary = summarize_sentences(
@@ -260,7 +264,10 @@ def summarize_and_store(
     """
     if via and not article.via:
         article.via = via
-    return store_digest(store, summarize_article(article, facts=facts))
+    result = store_digest(store, summarize_article(article, facts=facts))
+    result.notes = list(article.extra.get("notes", []))
+    memory.after(len(article.text))
+    return result
 
 
 async def off_loop(func: Callable[..., T], *args: Any) -> T:
@@ -376,6 +383,7 @@ async def ingest_items(
                 report.failed.append((item, str(exc)))
             else:
                 (report.added if result.created else report.duplicates).append(result.article_id)
+                report.notes.extend((item, n) for n in result.notes)
             if progress:
                 progress(item)
     finally:

@@ -82,8 +82,14 @@ MESSAGES: dict[str, str] = {
     "plaintext.no_body": "the text holds no article body",
     "feed.not_a_feed": "the document is not an RSS or Atom feed",
     "feed.broken": "the feed is broken before its first item ({reason})",
-    # notes, never raised: a cap was reached and the rest left out (summarizer.watch)
+    # notes, never raised: a cap was reached and the rest left out (summarizer.watch, sentences)
     "feed.capped": "read the first {count} of the feed's {total} items",
+    # summarizer.sentences: an article's budgets (summarizer.budgets)
+    "text.chars": "read the first {count} characters of the article",
+    "text.paragraphs": "read the first {count} of the article's {total} paragraphs",
+    "text.sentences": "read the first {count} sentences of the article",
+    "text.time": "read the first {count} sentences of the article: its time ran out",
+    "text.long_sentences": "cut {count} sentences of over {limit} characters into parts",
     # summarizer.sources: what /watch, /unwatch and `newsbot sources` accept (BadInput)
     "source.empty": "give a channel as @name or t.me/name, or a feed or page URL",
     "source.spaces": "{value!r} is not one channel or URL: it contains spaces",

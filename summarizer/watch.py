@@ -108,6 +108,7 @@ async def ingest_any(
             else:
                 result = await ingest_one(item, store, None, tme_url=settings.tme_url)
                 (report.added if result.created else report.duplicates).append(result.article_id)
+                report.notes.extend((item, n) for n in result.notes)
         except NewsbotError as exc:
             report.failed.append((item, str(exc)))
         if progress:
@@ -128,6 +129,7 @@ async def _ingest_url(
         return
     result = await off_loop(_page_and_store, store, page, None)
     (report.added if result.created else report.duplicates).append(result.article_id)
+    report.notes.extend((url, n) for n in result.notes)
 
 
 def _is_channel_link(item: str, tme_url: str) -> bool:

@@ -240,6 +240,7 @@ SAMPLES: dict[str, tuple[Any, ...]] = {
     "failed": ("the page holds too little text to be an article",),
     "watching": ("@kanal1", True),
     "watch_result": ("@kanal1", 5, 2),
+    "notes_said": (["read the first 3000 sentences of the article"],),
     "watch_failed": ("@kanal1", "kanal1.example did not answer in time."),
     "unwatched": ("@kanal1", False),
     "sources_header": (3, 50),

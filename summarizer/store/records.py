@@ -66,6 +66,8 @@ class Due:
 class IngestResult:
     article_id: int
     created: bool  # False when the article was already stored (same URL or same text)
+    #: the budgets reached while reading it (sentences; summarizer.budgets), when just read
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
