@@ -174,11 +174,9 @@ async def settings_button(update: Update, context: Context) -> None:
     saved, after = await context.bot_data.stored(
         apply_button, context, current, kind, rest[0] if rest else ""
     )
-    if saved:
-        upcoming = reschedule(context, after)
-        await query.answer(texts.settings_changed(upcoming))
-    else:  # a button of settings that are no more (an old /settings message): shown anew
-        await query.answer(texts.SETTINGS_OUT_OF_DATE)
+    upcoming = reschedule(context, after) if saved else None
+    # the message first, then the toast: once the press is answered the message shows the
+    # settings as they are (answered first, a test or a user's next look could see the old)
     if after is not None and query.message is not None:
         html, keyboard = settings_view(context, after)
         if html != getattr(query.message, "text_html", None):
@@ -187,6 +185,10 @@ async def settings_button(update: Update, context: Context) -> None:
             except BadRequest as exc:  # two quick taps: the first one's edit shows it
                 if "message is not modified" not in str(exc).lower():
                     raise
+    if saved:
+        await query.answer(texts.settings_changed(upcoming))
+    else:  # a button of settings that are no more (an old /settings message): shown anew
+        await query.answer(texts.SETTINGS_OUT_OF_DATE)
 
 
 async def stale_button(update: Update, context: Context) -> None:
