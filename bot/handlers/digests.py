@@ -12,9 +12,10 @@ from summarizer import BadInput
 from summarizer.store import DIGEST_FREQUENCIES, DigestSettings
 
 from .. import texts
+from ..digest import STORY_PREFIX
 from ..schedule import DEFAULT_TIME, parse_subscription
 from ..stories import apply_filter_change, parse_filter
-from .send import respond
+from .send import reply, respond
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -189,6 +190,31 @@ async def settings_button(update: Update, context: Context) -> None:
         await query.answer(texts.settings_changed(upcoming))
     else:  # a button of settings that are no more (an old /settings message): shown anew
         await query.answer(texts.SETTINGS_OUT_OF_DATE)
+
+
+async def story(update: Update, context: Context) -> None:
+    """A press on a story's number under a digest: that story, its summary and link."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return
+    raw = (query.data or "").removeprefix(STORY_PREFIX)
+    store = context.bot_data.store
+    stored = None
+    if raw.isdigit() and await context.bot_data.stored(store.is_users_article, user.id, int(raw)):
+        stored = await context.bot_data.stored(store.get_article, int(raw))
+    if stored is None:  # gone, or not one the presser was sent
+        await query.answer(texts.BUTTON_OUT_OF_DATE)
+        return
+    await query.answer()
+    message = query.message
+    chat_id = message.chat.id if message is not None else user.id
+    await reply(
+        context,
+        chat_id,
+        texts.summary_message(stored.article, stored.summary),
+        reply_to=message.message_id if message is not None else None,
+    )
 
 
 async def stale_button(update: Update, context: Context) -> None:
