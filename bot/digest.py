@@ -57,7 +57,7 @@ logger = logging.getLogger(__name__)
 
 MAX_STORIES = 15  # stories in one digest; the rest are counted in a last line
 DIGEST_SENTENCES = 2  # of each story, shown in the list (its button opens the whole)
-STORY_PREFIX = "st:"  # the callback data of a story's button: st:<article id>
+STORY_PREFIX = "ds:"  # the callback data of a story's button: ds:<article id> ("st:" is /start's)
 MAX_CANDIDATES = 400  # newest articles considered for one digest
 CATCH_UP = timedelta(hours=1)  # a digest missed while down is sent when less late than this
 JOB_PREFIX = "digest:"

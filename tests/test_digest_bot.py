@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bench.digest_fanout import LimitedStandIn
+from bot.digest import STORY_PREFIX
 from bot.schedule import delivery_key
 from summarizer.article import Article
 from summarizer.config import Settings
@@ -364,6 +365,6 @@ async def test_two_users_scheduled_digests_hold_only_their_own_and_no_sources_ge
         # a story button of another user's article opens nothing
         park = next(i for (i,) in [(a.id,) for a in store.user_latest(BOB, 5)])
         answered = len(api.answers)
-        await api.press(ALICE, alice.message_id, f"st:{park}")
+        await api.press(ALICE, alice.message_id, f"{STORY_PREFIX}{park}")
         await api.wait_for(lambda: len(api.answers) > answered, what="the answer")
         assert api.answers[-1]["text"].startswith("That button is out of date")
