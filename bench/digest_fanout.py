@@ -160,6 +160,7 @@ def _fill_store(db: str, count: int, slot: dt.datetime) -> None:
 
     kyiv = slot.astimezone(ZoneInfo("Europe/Kyiv")).strftime("%H:%M")
     with open_store(db) as store:
+        ids: list[int] = []
         for number in range(6):  # six stories: one message of about 2,000 characters
             summary = [
                 f"Story {number} sentence {k}: " + " ".join(f"w{number}x{k}y{i}" for i in range(12))
@@ -170,9 +171,11 @@ def _fill_store(db: str, count: int, slot: dt.datetime) -> None:
                 url=f"https://news.example/{number}",
                 title=f"Headline {number} t{number}a t{number}b t{number}c",
             )
-            store.add_article(article, summary, summary)
+            ids.append(store.add_article(article, summary, summary).article_id)
         for user in range(1, count + 1):
             store.upsert_user(user, user, "en")
+            for article_id in ids:  # the users' own links: a digest holds nothing else
+                store.add_user_article(user, article_id)
             if user % 2:
                 store.set_subscription(user, slot.strftime("%H:%M"), "UTC")
             else:

@@ -35,7 +35,7 @@ from summarizer import Settings, off_loop, read_pending
 from summarizer.store import open_store
 
 from .context import BotData, Context, NewsbotApp
-from .digest import SYNC_EVERY, Digests
+from .digest import STORY_PREFIX, SYNC_EVERY, Digests
 from .handlers import admin, chat, digests, latest, prompts, sources, start, updates
 from .leader import Leadership, is_postgres, worker_name
 from .limits import ChannelGate, FloodControl
@@ -124,6 +124,7 @@ def build_application(
             CommandHandler("filter", digests.filter_words),
             CommandHandler("stats", admin.stats),  # admins only
             CallbackQueryHandler(digests.settings_button, pattern=r"^dg:"),
+            CallbackQueryHandler(digests.story, pattern=rf"^{STORY_PREFIX}"),
             CallbackQueryHandler(latest.more, pattern=latest.PATTERN),
             CallbackQueryHandler(start.button, pattern=start.PATTERN),
             CallbackQueryHandler(digests.stale_button),  # any other button: out of date

@@ -6,9 +6,10 @@
   them from the store at start, and sends at once a digest missed while the bot
   was down when it is less than an hour late.
 * **What** (:mod:`bot.stories`). The articles stored since the user's last
-  digest (the watermark ``since``), from their watched sources or from all when
-  they watch none, not already in one of their digests, merged into stories and
-  filtered by the user's keywords.
+  digest (the watermark ``since``), from their watched sources and the links they
+  sent, never another user's, not already in one of their digests, merged into
+  stories and filtered by the user's keywords. A user with neither sources nor
+  links gets a note saying how to add one.
 * **Exactly once.** A digest is keyed ``<user>@<slot>``. Before the first
   message its parts are written down as *pending* (so a restart resends the very
   same messages), each part sent is recorded, and the end is recorded in the
@@ -28,14 +29,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.jobstores.base import JobLookupError
-from telegram import ReplyParameters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import Forbidden
 
 from summarizer import off_loop
@@ -43,9 +45,9 @@ from summarizer.store import DigestSettings, Store
 
 from . import i18n, texts
 from .pacing import background_lane
-from .render import split_html
+from .render import MAX_MESSAGE, split_html, visible_length
 from .schedule import delivery_key, iso, next_slot, period, previous_slot, zone_of
-from .stories import SUMMARY_SENTENCES, KeywordFilter, grouped
+from .stories import KeywordFilter, grouped
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -54,6 +56,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_STORIES = 15  # stories in one digest; the rest are counted in a last line
+DIGEST_SENTENCES = 2  # of each story, shown in the list (its button opens the whole)
+STORY_PREFIX = "ds:"  # the callback data of a story's button: ds:<article id> ("st:" is /start's)
 MAX_CANDIDATES = 400  # newest articles considered for one digest
 CATCH_UP = timedelta(hours=1)  # a digest missed while down is sent when less late than this
 JOB_PREFIX = "digest:"
@@ -67,9 +71,73 @@ def _plan(user: DigestSettings) -> tuple[str, str | None, str]:
 
 @dataclass
 class Composed:
-    parts: list[str]
+    parts: list[str]  # each message, as :func:`encode_part` stores it
     article_ids: list[int]
     stories: int
+
+    @property
+    def html(self) -> list[str]:
+        """The text of each message."""
+        return [decode_part(p)[0] for p in self.parts]
+
+
+def encode_part(html: str, stories: Sequence[tuple[int, int]] = ()) -> str:
+    """One digest message as the store keeps it (a restart resends the very same): its
+    HTML, and (story number, article id) for each story button under it."""
+    if not stories:
+        return html
+    return json.dumps({"html": html, "stories": [list(s) for s in stories]}, ensure_ascii=False)
+
+
+def decode_part(part: str) -> tuple[str, list[tuple[int, int]]]:
+    """:func:`encode_part` undone: (HTML, story buttons). A message's HTML never starts
+    with "{", so a part stored as plain HTML (an older digest, a note) stays as it is."""
+    if part.startswith("{"):
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            data = json.loads(part)
+            return str(data["html"]), [(int(n), int(i)) for n, i in data["stories"]]
+    return part, []
+
+
+def story_keyboard(stories: Sequence[tuple[int, int]]) -> InlineKeyboardMarkup | None:
+    """A button per story, labelled with its number, that opens it (rows of five)."""
+    if not stories:
+        return None
+    buttons = [
+        InlineKeyboardButton(str(n), callback_data=f"{STORY_PREFIX}{article_id}")
+        for n, article_id in stories
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 5] for i in range(0, len(buttons), 5)])
+
+
+def pack(header: str, blocks: Sequence[tuple[str, int]], tail: str | None = None) -> list[str]:
+    """The messages of a digest: ``header``, then each (story's HTML, article id), whole,
+    numbered in order, as many to a message as fit in Telegram's limit, then ``tail``. A
+    story that would overflow a message starts the next one; each message carries the
+    buttons of its own stories."""
+    parts: list[str] = []
+    html, stories = header, []  # the message being filled
+    for number, (block, article_id) in enumerate(blocks, 1):
+        joined = f"{html}\n\n{block}" if html else block
+        if visible_length(joined) <= MAX_MESSAGE:
+            html = joined
+            stories.append((number, article_id))
+            continue
+        if html:
+            parts.append(encode_part(html, stories))
+        pieces = split_html(block) if visible_length(block) > MAX_MESSAGE else [block]
+        parts += pieces[:-1]  # a story longer than a message on its own: cut, buttons last
+        html, stories = pieces[-1], [(number, article_id)]
+    if tail:
+        joined = f"{html}\n\n{tail}" if html else tail
+        if visible_length(joined) <= MAX_MESSAGE:
+            html = joined
+        else:
+            parts.append(encode_part(html, stories))
+            html, stories = tail, []
+    if html:
+        parts.append(encode_part(html, stories))
+    return parts
 
 
 def compose(
@@ -97,24 +165,32 @@ def _compose(
     if not stories:
         if scheduled and user.skip_empty:
             return Composed([], [], 0)
+        if not candidates and not _has_own(store, user.user_id):
+            return Composed([texts.digest_no_sources()], [], 0)
         return Composed([texts.digest_nothing_new(bool(keywords))], [], 0)
     shown = stories[:MAX_STORIES]
     articles = sum(len(s.members) for s in shown)
-    blocks = [texts.digest_header(articles, len(shown))]
-    for story in shown:
+    blocks = []
+    for number, story in enumerate(shown, 1):
         lead = story.lead.stored
-        blocks.append(
-            texts.digest_story(
-                lead.article.title or "",
-                lead.summary[:SUMMARY_SENTENCES],
-                lead.article.url,
-                story.sources,
-            )
+        date = lead.article.published or lead.ingested_at
+        block = texts.digest_story(
+            number,
+            lead.article.title or "",
+            lead.summary[:DIGEST_SENTENCES],
+            lead.article.url,
+            story.sources,
+            date[:10] if date else None,
         )
-    if len(stories) > len(shown):
-        blocks.append(texts.digest_more(len(stories) - len(shown)))
+        blocks.append((block, lead.id))
+    more = texts.digest_more(len(stories) - len(shown)) if len(stories) > len(shown) else None
     ids = sorted({m.stored.id for s in shown for m in s.members})
-    return Composed(split_html("\n\n".join(blocks)), ids, len(shown))
+    return Composed(pack(texts.digest_header(articles, len(shown)), blocks, more), ids, len(shown))
+
+
+def _has_own(store: Store, user_id: int) -> bool:
+    """Whether the user watches a source or sent a link: whether a digest can hold anything."""
+    return bool(store.user_sources(user_id)) or bool(store.user_latest(user_id, 1))
 
 
 class Digests:
@@ -368,10 +444,12 @@ class Digests:
             for index in range(delivery.parts_sent, len(delivery.parts)):
                 if scheduled and not await self.still_leading():  # the new leader resumes
                     return delivery.status
+                html, stories = decode_part(delivery.parts[index])
                 try:
                     await self.bot.send_message(
                         user.chat_id,
-                        delivery.parts[index],
+                        html,
+                        reply_markup=story_keyboard(stories),
                         reply_parameters=(
                             ReplyParameters(reply_to, allow_sending_without_reply=True)
                             if reply_to is not None and index == 0

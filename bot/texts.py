@@ -415,22 +415,47 @@ def digest_nothing_new(filtered: bool) -> str:
     return _("Your digest: nothing new since the last one.")
 
 
+def digest_no_sources() -> str:
+    """A digest for a user with no sources and no links: what a digest holds, and how."""
+    return _(
+        "Your digest is empty: it holds the posts of the sources you /watch and the links "
+        "you send me, and you have none yet. Send /watch @channel (or a feed's URL), or "
+        "send me a link."
+    )
+
+
 def digest_story(
-    title: str, summary: Sequence[str], url: str | None, sources: Sequence[tuple[str, str]]
+    number: int,
+    title: str,
+    summary: Sequence[str],
+    url: str | None,
+    sources: Sequence[tuple[str, str]],
+    date: str | None = None,
 ) -> str:
-    """One story: title, where it was seen (each name links its article), summary, link."""
-    lines = ["<b>" + esc(title or _("Untitled")) + "</b>"]
+    """One story of a digest's numbered list: its number and title (a link to the article),
+    where and when it was seen (each source's name links its article), its first
+    sentences. A story without a title (a channel post) is named by its first sentence,
+    which is then not repeated as a bullet."""
+    sentences = list(summary)
+    if not title.strip() and sentences:
+        title, sentences = sentences[0], sentences[1:]
+    label = title.strip() or _("Untitled")
+    web = bool(url) and str(url).lower().startswith(("http://", "https://"))
+    lines = [f"<b>{number}. " + (link(str(url), label) if web else esc(label)) + "</b>"]
     named = [
         link(href, name) if href.lower().startswith(("http://", "https://")) else esc(name)
         for name, href in sources
     ]
+    meta = []
     if len(named) > 1:
-        lines.append(_("Sources: {names}").format(names=", ".join(named)))
+        meta.append(_("Sources: {names}").format(names=", ".join(named)))
     elif named:
-        lines.append(_("Source: {names}").format(names=named[0]))
-    lines += [f"• {esc(sentence)}" for sentence in summary]
-    if url and url.lower().startswith(("http://", "https://")):
-        lines.append(link(url))
+        meta.append(_("Source: {names}").format(names=named[0]))
+    if date:
+        meta.append(esc(date))
+    if meta:
+        lines.append(" · ".join(meta))
+    lines += [f"• {esc(sentence)}" for sentence in sentences]
     return "\n".join(lines)
 
 

@@ -14,7 +14,11 @@ command line does, so the CLI and the bot can offer any of them.
 Whatever the algorithm, datelines ("ТАСС, 10 августа."), captions and photo
 credits and very short fragments are never chosen: they are removed before the
 strategy sees the sentences. The result is always verbatim sentences of the
-input, in article order.
+input, in article order, and reads as a story (:func:`coherent`): the lede (the
+article's first full sentence) is in it, and a sentence that opens with a
+personal pronoun ("He said that…", "Она добавила…", "За його словами…") is never
+in it without the sentence before it, so it never opens a summary with nobody
+for the pronoun to point to.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any, ClassVar
 
 from summarizer.errors import BadInput
@@ -52,6 +57,25 @@ _AGENCY_DATELINE = re.compile(
 )
 # How a sentence ends: a heading, a caption or a deck above the story often does not.
 _TERMINAL = re.compile(r"[.!?…:;][\"'»”’)\]]*$")
+
+# A sentence whose opening points back: a third-person pronoun as its first word, or after
+# one short preposition ("According to him", "По его словам", "За її даними"). "It" and
+# "this" are left out: "It is unclear whether…" points nowhere.
+_POINTS_BACK = {
+    "en": re.compile(r"(?:according to |for |to )?(?:he|she|they|him|her|his|their|them)\b", re.I),
+    "ru": re.compile(
+        r"(?:по |для |у |с |со |к |ко |от |о |об )?"
+        r"(?:он|она|оно|они|его|её|ее|их|ему|ей|им|ним|нему|ней|неё|нее|них|нём|нем)\b",
+        re.I,
+    ),
+    "uk": re.compile(
+        r"(?:за |на |для |у |в |з |від |до |про )?"
+        r"(?:він|вона|воно|вони|його|її|їх|йому|їй|їм|нього|неї|них|ним|ній)\b",
+        re.I,
+    ),
+}
+#: how far into the candidates the lede may be (past a heading or caption that survived)
+LEDE_WITHIN = 3
 
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 # Words that mark a sentence as hedged or off-topic, for Edmundson's cue method
@@ -85,6 +109,9 @@ class Strategy:
     """
 
     name: ClassVar[str] = ""
+    #: True when the indices come best first (and the first ``n`` of ``count`` picks are
+    #: the ``n`` picks); sumy's strategies return theirs in article order
+    ranks: ClassVar[bool] = False
 
     def __init__(self, language: str = "en", title: str | None = None) -> None:
         self.language = _norm_language(language)
@@ -98,6 +125,7 @@ class Lead(Strategy):
     """The first ``count`` sentences: the inverted pyramid's baseline."""
 
     name = "lead"
+    ranks = True
 
     def __call__(self, sentences: Sequence[str], count: int) -> list[int]:
         return list(range(min(count, len(sentences))))
@@ -264,6 +292,7 @@ class NewsRanker(Strategy):
     """
 
     name = "news"
+    ranks = True
 
     #: languages whose words are stemmed; English words are only lower-cased,
     #: which matched the BBC references better than Snowball stems
@@ -403,10 +432,70 @@ def summarize_sentences(
     if len(candidates) <= count:
         return [sentences[i] for i in candidates]
     strategy = strategy_class(language, title)
-    picked = strategy([sentences[i] for i in candidates], count)
-    indices = sorted({candidates[i] for i in picked})[:count]
+    # a ranking strategy ranks spares too: the next best when a pick must wait (coherent)
+    wanted = count * 2 if strategy.ranks else count
+    picked = strategy([sentences[i] for i in candidates], wanted)
+    ranked = list(dict.fromkeys(candidates[i] for i in picked))
+    indices = coherent(sentences, candidates, ranked, count, language)
     log.debug("%s picked sentences %s of %d", algorithm, indices, len(sentences))
     return [sentences[i] for i in indices]
+
+
+def points_back(sentence: str, language: str = "en") -> bool:
+    """True when ``sentence`` opens with a personal pronoun, which names someone the
+    sentences before it introduced: "He said that…", "Она добавила…", "За його словами…"."""
+    pattern = _POINTS_BACK.get(_norm_language(language), _POINTS_BACK["en"])
+    return bool(pattern.match(sentence.lstrip()))
+
+
+def lede(sentences: Sequence[str], candidates: Sequence[int], language: str = "en") -> int | None:
+    """The index of the article's lede: its first candidate that is a full sentence (ends
+    as one, is no caption over a credit line, names its subject), within the first
+    :data:`LEDE_WITHIN` candidates; None when there is none."""
+    for index in candidates[:LEDE_WITHIN]:
+        sentence = sentences[index]
+        caption = index + 1 < len(sentences) and looks_like_credit(sentences[index + 1])
+        if _TERMINAL.search(sentence) and not caption and not points_back(sentence, language):
+            return index
+    return None
+
+
+def coherent(
+    sentences: Sequence[str],
+    candidates: Sequence[int],
+    ranked: Sequence[int],
+    count: int,
+    language: str = "en",
+) -> list[int]:
+    """At most ``count`` picks that read as a story, in article order, from a strategy's
+    picks (``ranked``: indices into ``sentences``, best first; the other candidates follow
+    in article order):
+
+    * the lede comes first: when the strategy left it out, it takes the place of the last
+      ranked pick (for sumy's strategies, which return article order, the latest one);
+    * a sentence that opens with a pronoun (:func:`points_back`) is taken only once the
+      candidate before it is, so no pronoun is left without its antecedent; until then
+      the next-ranked sentence takes its turn.
+    """
+    previous = {c: p for p, c in pairwise(candidates)}
+    order = list(dict.fromkeys([*ranked, *candidates]))
+    first = lede(sentences, candidates, language)
+    chosen = [first] if first is not None else []
+    while len(chosen) < count:
+        taken = set(chosen)
+        following = next(
+            (
+                i
+                for i in order
+                if i not in taken
+                and (not points_back(sentences[i], language) or previous.get(i) in taken)
+            ),
+            None,
+        )
+        if following is None:
+            break
+        chosen.append(following)
+    return sorted(chosen)
 
 
 def summarize(

@@ -22,7 +22,7 @@ import pytest
 from bench.digest_fanout import LimitedStandIn, start_bot
 from bot.schedule import delivery_key
 from summarizer.store import open_store
-from tests.test_digest import PARK, SANCTIONS, add_story
+from tests.test_digest import PARK, SANCTIONS, add_story, own
 
 SUBSCRIBERS = 200
 KILL_AT = 80
@@ -33,10 +33,13 @@ pytestmark = pytest.mark.slow
 def _prepare(db: Path, slot: datetime) -> None:
     kyiv = slot.astimezone(ZoneInfo("Europe/Kyiv")).strftime("%H:%M")
     with open_store(str(db)) as store:
-        add_story(store, "City opens a new park", PARK, "https://city.example/park")
-        add_story(store, "EU agrees new sanctions", SANCTIONS, "https://a.example/sanctions")
+        park = add_story(store, "City opens a new park", PARK, "https://city.example/park")
+        sanctions = add_story(
+            store, "EU agrees new sanctions", SANCTIONS, "https://a.example/sanctions"
+        )
         for user in range(1, SUBSCRIBERS + 1):
             store.upsert_user(user, user, "en")
+            own(store, user, park, sanctions)  # a digest holds the user's own links only
             if user % 2:
                 store.set_subscription(user, slot.strftime("%H:%M"), "UTC")
             else:

@@ -257,7 +257,15 @@ SAMPLES: dict[str, tuple[Any, ...]] = {
     "button_skip": (True,),
     "button_frequency": ("weekly", "daily"),
     "digest_nothing_new": (True,),
-    "digest_story": ("", ["zzz."], None, [("kanal1", "https://zzz.example"), ("qqq", "")]),
+    "digest_no_sources": (),
+    "digest_story": (
+        1,
+        "",
+        ["zzz.", "qqq."],
+        None,
+        [("kanal1", "https://zzz.example"), ("qqq", "")],
+        "2026-06-16",
+    ),
     "digest_more": (3,),
     "digest_header": (5, 2),
     "bad_time": ("25:99",),
@@ -713,6 +721,7 @@ async def test_ru_and_uk_users_get_filter_settings_buttons_and_digests_in_their_
         slot = datetime(2030, 1, 7, 5, 30, tzinfo=UTC)
         with i18n.using("en"):  # the job's own context says nothing of the user
             for chat in (*users.values(), EN_USER):
+                store.watch_source(chat, "channel", "quiet", "https://t.me/s/quiet")
                 user = store.digest_settings(chat)
                 assert user is not None
                 assert await digests.deliver(user, slot) == "sent"

@@ -43,7 +43,7 @@ from tests.helpers.botapi import _ok
 from tests.helpers.channels import rss
 from tests.helpers.pages import LoopbackServer, page
 from tests.helpers.process import bot_env
-from tests.test_digest import PARK, SANCTIONS, add_story
+from tests.test_digest import PARK, SANCTIONS, add_story, own
 
 ENV = "NEWSBOT_TEST_POSTGRES_URL"
 SECRET = "scale-test-secret"
@@ -149,10 +149,13 @@ async def _gauges(ports: dict[int, int]) -> dict[int, float | None]:
 def _prepare_subscribers(db: str, slot: datetime) -> None:
     kyiv = slot.astimezone(ZoneInfo("Europe/Kyiv")).strftime("%H:%M")
     with open_store(db) as store:
-        add_story(store, "City opens a new park", PARK, "https://city.example/park")
-        add_story(store, "EU agrees new sanctions", SANCTIONS, "https://a.example/sanctions")
+        park = add_story(store, "City opens a new park", PARK, "https://city.example/park")
+        sanctions = add_story(
+            store, "EU agrees new sanctions", SANCTIONS, "https://a.example/sanctions"
+        )
         for user in range(1, SUBSCRIBERS + 1):
             store.upsert_user(user, user, "en")
+            own(store, user, park, sanctions)  # a digest holds the user's own links only
             if user % 2:
                 store.set_subscription(user, slot.strftime("%H:%M"), "UTC")
             else:

@@ -17,9 +17,11 @@ from summarizer.summarize import (
     DEFAULT_ALGORITHM,
     NewsRanker,
     is_candidate,
+    points_back,
     summarize,
     summarize_sentences,
 )
+from tests.conftest import ISTANBUL
 
 EN_TEXT = """LONDON (Reuters) -
 
@@ -346,3 +348,90 @@ def test_english_paragraphs_split_as_punkt_splits_them(paragraph: str) -> None:
 
     expected = [s.strip() for s in _punkt("english").tokenize(paragraph) if s.strip()]
     assert split_sentences(paragraph, "en") == expected
+
+
+# -- issue 16, finding 9: the lede first, no pronoun without its antecedent -----------------
+
+LEDE = "Russia and Ukraine have agreed to a major prisoner exchange"
+
+EN_PRONOUN_TEXT = (
+    "The central bank raised its main interest rate to five percent on Thursday, its first increase in two years. "
+    "Governor Anna Berg told reporters in the capital that inflation had stayed too high for too long. "
+    "She said the bank would raise the interest rate again if inflation stayed high, and that the bank would keep the interest rate high until inflation fell. "
+    "Markets had expected the bank to wait until the spring. "
+    "The currency rose after the decision."
+)
+RU_PRONOUN_TEXT = (
+    "Центральный банк повысил ключевую ставку до 15 процентов в пятницу, впервые за два года. "
+    "Председатель банка Анна Берг сообщила журналистам, что инфляция слишком долго остается высокой. "
+    "Она заявила, что банк снова повысит ключевую ставку, если инфляция останется высокой, и что банк сохранит высокую ключевую ставку, пока инфляция не снизится. "
+    "Рынки ожидали, что банк подождет до весны. "
+    "Курс рубля вырос после решения."
+)
+
+
+def _loose(summary: list[str], sentences: list[str], language: str) -> list[str]:
+    """The summary's sentences that open with a pronoun whose previous sentence is missing."""
+    at = {s: i for i, s in enumerate(sentences)}
+    return [s for s in summary if points_back(s, language) and sentences[at[s] - 1] not in summary]
+
+
+def test_the_seed_summary_opens_with_its_lede_never_with_he_said() -> None:
+    from summarizer import core
+
+    article = core.read_file(str(ISTANBUL))
+    sentences = split_sentences(article.text, "en")
+    for count in range(1, 8):
+        summary = summarize_sentences(sentences, "en", count, title=article.title)
+        assert summary[0].startswith(LEDE), (count, summary[0])
+        assert not summary[0].startswith("He said"), count
+    for algorithm in ALGORITHMS:  # every strategy: no pronoun left without its antecedent
+        for count in range(1, 8):
+            summary = summarize_sentences(sentences, "en", count, algorithm, article.title)
+            assert _loose(summary, sentences, "en") == [], (algorithm, count)
+            assert not points_back(summary[0], "en"), (algorithm, count)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "lede", "antecedent", "pronoun"),
+    [
+        (EN_PRONOUN_TEXT, "en", "The central bank raised", "Governor Anna Berg", "She said"),
+        (RU_PRONOUN_TEXT, "ru", "Центральный банк повысил", "Председатель банка", "Она заявила"),
+    ],
+)
+def test_a_pronoun_sentence_comes_with_its_antecedent_and_the_lede_comes_first(
+    text: str, language: str, lede: str, antecedent: str, pronoun: str
+) -> None:
+    # the pronoun's sentence repeats the most words (most central): alone it would be
+    # the one-sentence summary, with nobody for "She"/"Она" to be
+    sentences = split_sentences(text, language)
+    assert summarize_sentences(sentences, language, 1)[0].startswith(lede)
+    for count in (2, 3):
+        for algorithm in ALGORITHMS:
+            summary = summarize_sentences(sentences, language, count, algorithm)
+            assert summary[0].startswith(lede), (algorithm, count, summary)
+            assert _loose(summary, sentences, language) == [], (algorithm, count, summary)
+            if any(s.startswith(pronoun) for s in summary):
+                assert any(s.startswith(antecedent) for s in summary), (algorithm, summary)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "expected"),
+    [
+        ("He said that Moscow is ready to talk.", "en", True),
+        ("Their offer was refused.", "en", True),
+        ("According to her, the talks failed.", "en", True),
+        ("It is unclear whether the talks will go on.", "en", False),
+        ("Heavy rain fell overnight.", "en", False),
+        ("There was no deal.", "en", False),
+        ("Она пояснила, что баллы будут выставлять.", "ru", True),
+        ("По его словам, переговоры продолжатся.", "ru", True),
+        ("Онлайн-трансляция начнется в полдень.", "ru", False),
+        ("Имя победителя объявят завтра.", "ru", False),
+        ("За його словами, переговори тривають.", "uk", True),
+        ("Вони домовилися про обмін.", "uk", True),
+        ("Війська відійшли.", "uk", False),
+    ],
+)
+def test_which_sentences_point_back(sentence: str, language: str, expected: bool) -> None:
+    assert points_back(sentence, language) is expected

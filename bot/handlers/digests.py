@@ -13,9 +13,10 @@ from summarizer import BadInput
 from summarizer.store import DIGEST_FREQUENCIES, DigestSettings
 
 from .. import i18n, texts, texts_zones
+from ..digest import STORY_PREFIX
 from ..schedule import DEFAULT_TIME, find_zone, parse_subscription
 from ..stories import apply_filter_change, parse_filter
-from .send import ask_for, respond
+from .send import ask_for, reply, respond
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -257,11 +258,9 @@ async def settings_button(update: Update, context: Context) -> None:
     saved, after = await context.bot_data.stored(
         apply_button, context, current, kind, ":".join(rest)
     )
-    if saved:
-        upcoming = reschedule(context, after)
-        await query.answer(texts.settings_changed(upcoming))
-    else:  # a button of settings that are no more (an old /settings message): shown anew
-        await query.answer(texts.SETTINGS_OUT_OF_DATE)
+    upcoming = reschedule(context, after) if saved else None
+    # the message first, then the toast: once the press is answered the message shows the
+    # settings as they are (answered first, a test or a user's next look could see the old)
     if after is not None and query.message is not None:
         html, keyboard = settings_view(context, after)
         if html != getattr(query.message, "text_html", None):
@@ -270,6 +269,35 @@ async def settings_button(update: Update, context: Context) -> None:
             except BadRequest as exc:  # two quick taps: the first one's edit shows it
                 if "message is not modified" not in str(exc).lower():
                     raise
+    if saved:
+        await query.answer(texts.settings_changed(upcoming))
+    else:  # a button of settings that are no more (an old /settings message): shown anew
+        await query.answer(texts.SETTINGS_OUT_OF_DATE)
+
+
+async def story(update: Update, context: Context) -> None:
+    """A press on a story's number under a digest: that story, its summary and link."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return
+    raw = (query.data or "").removeprefix(STORY_PREFIX)
+    store = context.bot_data.store
+    stored = None
+    if raw.isdigit() and await context.bot_data.stored(store.is_users_article, user.id, int(raw)):
+        stored = await context.bot_data.stored(store.get_article, int(raw))
+    if stored is None:  # gone, or not one the presser was sent
+        await query.answer(texts.BUTTON_OUT_OF_DATE)
+        return
+    await query.answer()
+    message = query.message
+    chat_id = message.chat.id if message is not None else user.id
+    await reply(
+        context,
+        chat_id,
+        texts.summary_message(stored.article, stored.summary),
+        reply_to=message.message_id if message is not None else None,
+    )
 
 
 async def zone_button(

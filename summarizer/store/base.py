@@ -303,9 +303,9 @@ class DigestLog(ABC):
     def digest_candidates(
         self, user_id: int, since: str | None, until: str, limit: int = 500
     ) -> list[DigestCandidate]:
-        """Articles stored in (``since``, ``until``] from the user's sources or links (all,
-        when the user watches none and sent none) and not yet in one of their digests;
-        newest first."""
+        """Articles stored in (``since``, ``until``] from the user's sources or links (none,
+        when the user watches none and sent none: never another user's) and not yet in
+        one of their digests; newest first."""
 
     @abstractmethod
     def begin_digest(
@@ -327,6 +327,11 @@ class DigestLog(ABC):
     def finish_digest(self, key: str, status: str) -> None:
         """Close a digest (``sent``, ``empty`` or ``blocked``). In the same transaction its
         articles are marked delivered to the user and the user's watermark moves on."""
+
+    @abstractmethod
+    def is_users_article(self, user_id: int, article_id: int) -> bool:
+        """Whether the article was in one of the user's digests, or is one of their links
+        or a post of a source they watch (what a story button of theirs may open)."""
 
     @abstractmethod
     def get_delivery(self, key: str) -> DigestDelivery | None: ...

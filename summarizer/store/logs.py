@@ -169,15 +169,13 @@ class LogBodies(Backend):
                WHERE a.ingested_at >= ? AND a.ingested_at <= ?
                  AND NOT EXISTS (SELECT 1 FROM digest_items d
                                  WHERE d.user_id = ? AND d.article_id = a.id)
-                 AND ((NOT EXISTS (SELECT 1 FROM user_sources WHERE user_id = ?)
-                       AND NOT EXISTS (SELECT 1 FROM user_articles WHERE user_id = ?))
-                      OR EXISTS (SELECT 1 FROM posts p
-                                 JOIN user_sources u ON u.source_id = p.source_id
-                                 WHERE p.article_id = a.id AND u.user_id = ?)
+                 AND (EXISTS (SELECT 1 FROM posts p
+                              JOIN user_sources u ON u.source_id = p.source_id
+                              WHERE p.article_id = a.id AND u.user_id = ?)
                       OR EXISTS (SELECT 1 FROM user_articles m
                                  WHERE m.article_id = a.id AND m.user_id = ?))
                ORDER BY a.ingested_at DESC, a.id DESC LIMIT ?""",
-            (since or "", until, user_id, user_id, user_id, user_id, user_id, limit),
+            (since or "", until, user_id, user_id, user_id, limit),
         )
         found = [article_from_row(row) for row in rows]
         where: dict[int, list[tuple[str, str, str]]] = {s.id: [] for s in found}
@@ -259,6 +257,17 @@ class LogBodies(Backend):
                 "DELETE FROM digest_items WHERE user_id = ? AND delivered_at < ?",
                 (row["user_id"], days_ago(31)),
             )
+
+    def is_users_article(self, user_id: int, article_id: int) -> bool:
+        row = self._one(
+            """SELECT 1 AS found WHERE
+                 EXISTS (SELECT 1 FROM digest_items WHERE user_id = ? AND article_id = ?)
+                 OR EXISTS (SELECT 1 FROM user_articles WHERE user_id = ? AND article_id = ?)
+                 OR EXISTS (SELECT 1 FROM posts p JOIN user_sources u ON u.source_id = p.source_id
+                            WHERE u.user_id = ? AND p.article_id = ?)""",
+            (user_id, article_id) * 3,
+        )
+        return row is not None
 
     def get_delivery(self, key: str) -> DigestDelivery | None:
         row = self._one("SELECT * FROM digest_deliveries WHERE key = ?", (key,))

@@ -42,9 +42,13 @@ SEED_FILES = (ISTANBUL, SEEDS / "tass-uk-science-visas-2019-08-09.txt")
 
 
 def store_seeds(db: str) -> None:
+    """The seed articles, stored as links the transcript's user sent (a digest holds only
+    the user's own sources and links)."""
     with open_store(db) as store:
+        store.upsert_user(CHAT, CHAT, "en")
         for path in SEED_FILES:
-            core.store_digest(store, core.digest(core.read_file(path)))
+            stored = core.store_digest(store, core.digest(core.read_file(path)))
+            store.add_user_article(CHAT, stored.article_id)
 
 
 def all_handled(store: Store, count: int) -> bool:
