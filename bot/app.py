@@ -127,7 +127,8 @@ def build_application(
             CallbackQueryHandler(start.button, pattern=start.PATTERN),
             CallbackQueryHandler(digests.stale_button),  # any other button: out of date
             MessageHandler(filters.COMMAND, chat.unknown_command),
-            MessageHandler(filters.TEXT & filters.UpdateType.MESSAGE, chat.text),
+            # text, and the captions of photos, videos and documents, read the same way
+            MessageHandler(chat.WORDS, chat.text),
         ]
     )
     # Group 1, last for every update (after the error handler too): the update is handled.

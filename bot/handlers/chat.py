@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from telegram import Message, MessageEntity, ReplyParameters, Update
+from telegram.ext import filters
 
 from summarizer import (
     URL_RE,
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from ..context import Context
 
 MAX_QUESTION = 1000  # longer plain text is summarized as an article instead
+# what chat.text reads: a new message's text, or the caption of its photo, video or document
+WORDS = (filters.TEXT | filters.CAPTION) & filters.UpdateType.MESSAGE
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -66,15 +69,17 @@ async def ask(update: Update, context: Context) -> None:
 
 
 async def text(update: Update, context: Context) -> None:
-    """Plain text: a link is summarized, a question answered, anything else gets a hint.
+    """Plain text, or the caption of a photo, video or document (a forwarded channel post
+    usually comes so): a link is summarized, a question answered, anything else gets a hint.
 
     In a group only what speaks to the bot (mentions it, or replies to it) is read:
     the rest is the group's own talk.
     """
     message = update.effective_message
-    if message is None or not message.text or not addressed(message, context.bot):
+    words = (message.text or message.caption) if message is not None else None
+    if message is None or not words or not addressed(message, context.bot):
         return
-    body = without_mention(message.text, context.bot)
+    body = without_mention(words, context.bot)
     url = message_url(message)
     if url is not None:
         await summarize_link(update, context, url)

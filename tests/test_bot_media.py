@@ -1,0 +1,94 @@
+"""Messages that are not plain text (issue 16, finding 4), through the Bot API stand-in,
+in en and ru (uk where cheap).
+
+A photo or video with a caption got no reply (forwarded channel posts usually arrive
+that way), nor did a sticker; a message with three links summarized the first and said
+nothing of the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.botapi import BotApiStandIn, Sent
+from tests.helpers.pages import LoopbackServer
+from tests.test_bot import Harness, make_settings, running, site_routes
+
+EN, RU, UK = 5301, 5302, 5303
+PROGRESS = ("Reading the article", "Читаю статью", "Читаю статтю")
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with BotApiStandIn() as api, LoopbackServer(site_routes()) as site:
+        settings = make_settings(api, site, tmp_path / "bot.db")
+        async with running(api, settings) as app:
+            yield Harness(api, site, app, settings)
+        assert api.refused == [], api.refused
+
+
+async def finals(harness: Harness, chat: int, message_id: int, count: int = 1) -> list[Sent]:
+    """The replies to ``message_id`` that are no longer "Reading the article…", once
+    there are ``count`` of them."""
+
+    def done() -> list[Sent]:
+        found = [
+            m for m in harness.api.replies_to(chat, message_id) if not m.text.startswith(PROGRESS)
+        ]
+        return found if len(found) >= count else []
+
+    found: list[Sent] = await harness.api.wait_for(done, what=f"{count} final replies")
+    return found
+
+
+# -- captions are read like text --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "chat", "caption", "more"),
+    [
+        ("en", EN, "Britain eases visas for scientists. Read more", "Read more"),
+        ("ru", RU, "Британия упрощает визы для учёных. Подробнее", "Подробнее"),
+    ],
+)
+async def test_a_forwarded_channel_post_with_a_photo_and_a_link_gets_its_summary(
+    harness: Harness, language: str, chat: int, caption: str, more: str
+) -> None:
+    """The post's link is a text link in the caption of a photo, as channels write it."""
+    url = harness.site.url("/visas.html")
+    message_id = await harness.api.send_media(
+        chat,
+        "photo",
+        caption,
+        language_code=language,
+        links={more: url},
+        forwarded_from="somenews",
+    )
+    (summary,) = await finals(harness, chat, message_id)
+    assert summary.text.startswith("Джонсон поручил"), summary.text  # the article's title
+    assert "• " in summary.text
+    assert url in summary.html
+
+
+@pytest.mark.parametrize(
+    ("language", "chat", "kind", "question"),
+    [
+        ("en", EN, "video", "Who led Russia's delegation at the talks in Istanbul?"),
+        ("ru", RU, "photo", "Кто возглавил делегацию России на переговорах в Стамбуле?"),
+        # a Ukrainian reader asking about an English article in English
+        ("uk", UK, "document", "Who led Russia's delegation?"),
+    ],
+)
+async def test_a_question_in_a_caption_gets_an_answer(
+    harness: Harness, language: str, chat: int, kind: str, question: str
+) -> None:
+    link = await harness.api.say(chat, harness.site.url("/istanbul.html"), language_code=language)
+    await finals(harness, chat, link)
+    message_id = await harness.api.send_media(chat, kind, question, language_code=language)
+    answer = await harness.api.reply(chat, message_id)
+    # the answer, or (withheld: "I'm not sure…") the sentence that holds it, quoted
+    assert "Medinsky" in answer.text, answer.text
+    assert "<blockquote>" in answer.html
