@@ -129,6 +129,7 @@ def build_application(
             MessageHandler(filters.COMMAND, chat.unknown_command),
             # text, and the captions of photos, videos and documents, read the same way
             MessageHandler(chat.WORDS, chat.text),
+            MessageHandler(filters.Sticker.ALL & filters.UpdateType.MESSAGE, chat.sticker),
         ]
     )
     # Group 1, last for every update (after the error handler too): the update is handled.

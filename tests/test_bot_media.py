@@ -92,3 +92,24 @@ async def test_a_question_in_a_caption_gets_an_answer(
     # the answer, or (withheld: "I'm not sure…") the sentence that holds it, quoted
     assert "Medinsky" in answer.text, answer.text
     assert "<blockquote>" in answer.html
+
+
+# -- a sticker gets a short hint ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "chat", "hint"),
+    [
+        ("en", EN, "I cannot read stickers. Send me a link"),
+        ("ru", RU, "Стикеры я читать не умею. Пришлите мне ссылку"),
+        ("uk", UK, "Стікери я читати не вмію. Надішліть мені посилання"),
+    ],
+)
+async def test_a_sticker_gets_a_short_hint(
+    harness: Harness, language: str, chat: int, hint: str
+) -> None:
+    message_id = await harness.api.send_media(chat, "sticker", language_code=language)
+    reply = await harness.api.reply(chat, message_id)
+    assert reply.text.startswith(hint), reply.text
+    assert len(reply.text) < 200  # a hint, not the help
+    assert len(harness.api.to_chat(chat)) == 1

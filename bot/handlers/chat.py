@@ -19,7 +19,7 @@ from summarizer import (
     summarize_article,
 )
 
-from .. import texts
+from .. import texts, texts_media
 from .send import ask_for, finished, reply, respond
 from .updates import GROUPS, addressed, is_command, without_mention
 
@@ -89,6 +89,14 @@ async def text(update: Update, context: Context) -> None:
         await respond(update, context, texts.NOT_A_QUESTION)
     else:
         await answer_question(update, context, body)
+
+
+async def sticker(update: Update, context: Context) -> None:
+    """A sticker said to the bot: a short hint of what it reads instead."""
+    message = update.effective_message
+    if message is None or not addressed(message, context.bot):
+        return
+    await respond(update, context, texts_media.sticker_hint())
 
 
 # the words of a question among its first three ("So who…", "А кто…"), and the words
