@@ -113,3 +113,43 @@ async def test_a_sticker_gets_a_short_hint(
     assert reply.text.startswith(hint), reply.text
     assert len(reply.text) < 200  # a hint, not the help
     assert len(harness.api.to_chat(chat)) == 1
+
+
+# -- several links: each summarized, up to the per-user limit ----------------------------------
+
+PAGES = ["/istanbul.html", "/visas.html", "/achinsk.html", "/tulun.html"]
+LEFT_OUT = {
+    "en": "I am summarizing the first 3 links of your message. I left out 1 more",
+    "ru": "Кратко излагаю первые 3 ссылки из вашего сообщения. Ещё 1 я пропустил",
+}
+
+
+def summarized(harness: Harness, replies: list[Sent]) -> list[str]:
+    """The pages whose summaries (the bullets, then the link) are among ``replies``."""
+    found = []
+    for reply in replies:
+        for page in PAGES:
+            if "• " in reply.text and f'href="{harness.site.url(page)}"' in reply.html:
+                found.append(page)
+    return sorted(found)
+
+
+@pytest.mark.parametrize(("language", "chat"), [("en", EN), ("ru", RU)])
+async def test_a_message_with_several_links_summarizes_each_up_to_the_limit(
+    harness: Harness, language: str, chat: int
+) -> None:
+    site = harness.site
+    two = f"{site.url('/istanbul.html')} and {site.url('/achinsk.html')}"
+    message_id = await harness.api.say(chat, two, language_code=language)
+    replies = await finals(harness, chat, message_id, 2)
+    assert summarized(harness, replies) == ["/achinsk.html", "/istanbul.html"]
+    assert len(harness.api.replies_to(chat, message_id)) == 2  # no note: none left out
+
+    # four links, three at a time (NEWSBOT_USER_ARTICLES): the fourth is said to be left out
+    four = "\n".join(site.url(p) for p in PAGES)
+    message_id = await harness.api.say(chat, four, language_code=language)
+    replies = await finals(harness, chat, message_id, 4)
+    notes = [r for r in replies if r.text.startswith(LEFT_OUT[language])]
+    assert len(notes) == 1, [r.text[:80] for r in replies]
+    assert summarized(harness, replies) == sorted(PAGES[:3])
+    assert len(harness.api.replies_to(chat, message_id)) == 4
