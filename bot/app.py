@@ -36,7 +36,17 @@ from summarizer.store import open_store
 
 from .context import BotData, Context, NewsbotApp
 from .digest import SYNC_EVERY, Digests
-from .handlers import admin, chat, digests, latest, prompts, sources, start, updates
+from .handlers import (
+    admin,
+    chat,
+    digests,
+    latest,
+    prompts,
+    sourcelist,
+    sources,
+    start,
+    updates,
+)
 from .leader import Leadership, is_postgres, worker_name
 from .limits import FloodControl
 from .metrics import MeasuredRequest, Metrics
@@ -114,7 +124,7 @@ def build_application(
             CommandHandler("latest", latest.latest),
             CommandHandler("watch", sources.watch),
             CommandHandler("unwatch", sources.unwatch),
-            CommandHandler("sources", sources.sources),
+            CommandHandler("sources", sourcelist.sources),
             CommandHandler("facts", chat.facts),
             CommandHandler("subscribe", digests.subscribe),
             CommandHandler("unsubscribe", digests.unsubscribe),
@@ -125,6 +135,7 @@ def build_application(
             CallbackQueryHandler(digests.settings_button, pattern=r"^dg:"),
             CallbackQueryHandler(latest.more, pattern=latest.PATTERN),
             CallbackQueryHandler(start.button, pattern=start.PATTERN),
+            CallbackQueryHandler(sourcelist.remove, pattern=sourcelist.PATTERN),
             CallbackQueryHandler(digests.stale_button),  # any other button: out of date
             MessageHandler(filters.COMMAND, chat.unknown_command),
             # text, and the captions of photos, videos and documents, read the same way

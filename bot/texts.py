@@ -582,7 +582,8 @@ def facts_more(count: int) -> str:
     )
 
 
-def source_line(name: str, source: Source) -> str:
+def source_line(number: int, name: str, source: Source) -> str:
+    """A line of /sources: its number (what /unwatch N takes), its name, its last poll."""
     if source.failures:
         error = reason(source.last_error).rstrip(".") if source.last_error else _("unknown error")
         status = _("failing: {error}").format(error=error)
@@ -590,7 +591,7 @@ def source_line(name: str, source: Source) -> str:
         status = _("read {when} UTC").format(when=source.last_polled[:16].replace("T", " "))
     else:
         status = _("not read yet")
-    return f"• {esc(name)} ({esc(status)})"
+    return f"{number}. {esc(name)} ({esc(status)})"
 
 
 # -- flood control and admins (bot.limits)

@@ -269,7 +269,7 @@ SAMPLES: dict[str, tuple[Any, ...]] = {
     "answer_message": (SimpleNamespace(answer=None, question="zzz?"),),
     "facts_message": ("Zzz", [EntityFacts("person:zzz", "Zzz", [_ROLE], [_DEED])]),
     "facts_more": (3,),
-    "source_line": ("@kanal1", _FAILING),
+    "source_line": (1, "@kanal1", _FAILING),
     "too_many_requests": (20, 12.0),
     "too_many_articles": (3,),
     "stats_message": (
@@ -354,7 +354,10 @@ def test_every_constant_text_and_button_is_translated(language: str) -> None:
 
 
 # one call of every public function of bot/texts_*.py that takes arguments
-FEATURE_SAMPLES: dict[str, tuple[Any, ...]] = {"texts_media.links_left_out": (3, 2)}
+FEATURE_SAMPLES: dict[str, tuple[Any, ...]] = {
+    "texts_media.links_left_out": (3, 2),
+    "texts_sources.removed": ("@kanal1",),
+}
 
 
 def _feature_functions() -> dict[str, Any]:

@@ -1,4 +1,7 @@
-"""Watched sources: /watch, /unwatch, /sources, posts of channels the bot administers, polling."""
+"""Watched sources: /watch, /unwatch, posts of channels the bot administers, polling.
+
+/sources and its buttons are in :mod:`.sourcelist`.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from summarizer import (
     ingest_post,
     parse_source,
 )
-from summarizer.store import MAX_USER_SOURCES, Source
+from summarizer.store import Source
 
 from .. import texts
 from ..stories import source_name
@@ -109,19 +112,6 @@ async def unwatch(update: Update, context: Context) -> None:
     name = source_name(ref.kind, ref.key, ref.url, short=False)
     removed = await data.stored(data.store.unwatch_source, user.id, ref.key)
     await respond(update, context, texts.unwatched(name, removed))
-
-
-async def sources(update: Update, context: Context) -> None:
-    user = update.effective_user
-    if user is None:
-        return
-    rows = await context.bot_data.stored(context.bot_data.store.user_sources, user.id)
-    if not rows:
-        await respond(update, context, texts.NO_SOURCES)
-        return
-    lines = [texts.sources_header(len(rows), MAX_USER_SOURCES)]
-    lines += [texts.source_line(label(s), s) for s in rows]
-    await respond(update, context, "\n".join(lines))
 
 
 async def channel_post(update: Update, context: Context) -> None:

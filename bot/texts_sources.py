@@ -1,0 +1,32 @@
+"""The texts of managing sources: /sources' remove buttons, /unwatch N, several sources
+in one /watch, and sources refused at once.
+
+In the reader's language (see bot.i18n), from the same catalogue as :mod:`bot.texts`.
+Button labels and toasts (a button press's answer) are plain text; the rest is HTML.
+"""
+
+from __future__ import annotations
+
+from .i18n import gettext as _
+
+MAX_LABEL = 40  # characters of a source's name on its button
+
+
+def sources_hint() -> str:
+    """Under the numbered list: how to stop watching one."""
+    return _("Tap a source to stop watching it, or send /unwatch NUMBER.")
+
+
+def removed(name: str) -> str:
+    """A remove button's answer (a toast: plain text)."""
+    return _("Stopped watching {name}.").format(name=name)
+
+
+def already_gone() -> str:
+    """A remove button pressed after the source left the list (a toast: plain text)."""
+    return _("That source is not on your list any more: nothing was changed.")
+
+
+def not_your_sources() -> str:
+    """Someone else's remove button, in a group (a toast: plain text)."""
+    return _("This list is someone else's: send /sources for yours.")

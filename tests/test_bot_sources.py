@@ -1,0 +1,102 @@
+"""Managing sources (issue 16, finding 7), through the Bot API stand-in, in en and ru.
+
+``/unwatch 1`` was refused (the full URL had to be typed again) and ``/sources`` had
+no remove buttons; a channel that does not exist was accepted and kept; a feed
+reported as unreadable showed as "read" in ``/sources``; when an item's page could
+not be fetched, the feed's own title and description were not kept either;
+``/watch`` took one source a message.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.digest_fanout import LimitedStandIn
+from tests.helpers.botapi import Sent
+from tests.test_bot import Harness
+from tests.test_bot_use import EN, RU, buttons, buttons_under, say  # noqa: F401 (a fixture)
+
+FEED = "/feed.xml"
+
+
+async def ask(harness: Harness, chat: int, text: str, language: str) -> Sent:
+    return await harness.api.reply(chat, await say(harness, chat, text, language))
+
+
+async def watched(harness: Harness, chat: int, text: str, language: str, name: str) -> None:
+    """``/watch …`` said, and the first poll of ``name`` reported."""
+    before = len(harness.api.to_chat(chat))
+    await say(harness, chat, text, language)
+    await harness.api.wait_for(
+        lambda: [m for m in harness.api.to_chat(chat)[before:] if m.text.startswith(f"{name}: ")],
+        what=f"the first poll of {name}",
+    )
+
+
+async def press(api: LimitedStandIn, chat: int, message: Sent, data: str) -> str:
+    """Press a button under ``message``; the toast the bot answers with."""
+    answered = len(api.answers)
+    await api.press(chat, message.message_id, data)
+    await api.wait_for(lambda: len(api.answers) > answered, what=f"the answer to {data}")
+    return str(api.answers[-1].get("text", ""))
+
+
+def now_shown(api: LimitedStandIn, message: Sent) -> str:
+    """The text ``message`` shows now (after any edits)."""
+    return next(m for m in api.to_chat(message.chat_id) if m.message_id == message.message_id).text
+
+
+LISTS = {
+    "en": (
+        "Your sources (2 of 50):",
+        "Stopped watching @somechannel.",
+        "That source is not on your list any more: nothing was changed.",
+        "This list is someone else's",
+    ),
+    "ru": (
+        "Ваши источники (2 из 50):",
+        "Больше не слежу за @somechannel.",
+        "Этого источника уже нет в вашем списке: ничего не изменено.",
+        "Это чужой список",
+    ),
+}
+
+
+@pytest.mark.parametrize(("language", "chat"), [("en", EN), ("ru", RU)])
+async def test_sources_are_numbered_with_a_remove_button_each_and_a_stale_one_changes_nothing(
+    buttons: tuple[LimitedStandIn, Harness],  # noqa: F811 (the fixture)
+    language: str,
+    chat: int,
+) -> None:
+    api, harness = buttons
+    header, stopped, gone, theirs = LISTS[language]
+    feed = harness.site.url(FEED)
+    await watched(harness, chat, "/watch @somechannel", language, "@somechannel")
+    await watched(harness, chat, f"/watch {feed}", language, feed)
+    listing = await ask(harness, chat, "/sources", language)
+    lines = listing.text.splitlines()
+    assert lines[0] == header, listing.text
+    assert lines[1].startswith("1. @somechannel (")
+    assert lines[2].startswith(f"2. {feed} (")
+    shown = buttons_under(api, listing)
+    assert [b["text"] for b in shown] == ["✖ 1. @somechannel", f"✖ 2. {feed}"]
+    store = harness.app.bot_data.store
+
+    assert await press(api, chat, listing, shown[0]["callback_data"]) == stopped
+    assert [s.url for s in store.user_sources(chat)] == [feed]
+    # the message shows the list as it is now: the feed, numbered 1, with its one button
+    await api.wait_for(
+        lambda: now_shown(api, listing).splitlines()[1].startswith(f"1. {feed} ("),
+        what="the list as it is now",
+    )
+    assert [b["callback_data"] for row in api.markup(chat, listing.message_id) for b in row] == [
+        shown[1]["callback_data"]
+    ]
+
+    # the same button again (a second tap, or an old list): it says so and changes nothing
+    assert (await press(api, chat, listing, shown[0]["callback_data"])).startswith(gone)
+    assert [s.url for s in store.user_sources(chat)] == [feed]
+    # someone else's button removes nothing of theirs
+    other = shown[1]["callback_data"].replace(f"sr:{chat}:", f"sr:{chat + 1}:")
+    assert (await press(api, chat, listing, other)).startswith(theirs)
+    assert [s.url for s in store.user_sources(chat)] == [feed]
