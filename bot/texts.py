@@ -149,7 +149,6 @@ _TEXTS["WATCH_ASK"] = N_(
 _TEXTS["WATCH_PLACEHOLDER"] = N_("@channel or a feed URL")
 _TEXTS["FACTS_ASK"] = N_("Whom or what should I look up? Reply with a name, for example Medinsky.")
 _TEXTS["FACTS_PLACEHOLDER"] = N_("a name")
-_TEXTS["UNWATCH_WHAT"] = N_("Tell me what to stop watching, for example /unwatch @channel.")
 _TEXTS["FACTS_WHAT"] = N_("Tell me whom or what to look up, for example /facts Medinsky.")
 _TEXTS["NO_QA"] = N_("I cannot answer questions yet: the question answering part is not installed.")
 _TEXTS["NOT_A_QUESTION"] = N_(

@@ -8,6 +8,7 @@ Button labels and toasts (a button press's answer) are plain text; the rest is H
 from __future__ import annotations
 
 from .i18n import gettext as _
+from .i18n import ngettext
 
 MAX_LABEL = 40  # characters of a source's name on its button
 
@@ -30,3 +31,16 @@ def already_gone() -> str:
 def not_your_sources() -> str:
     """Someone else's remove button, in a group (a toast: plain text)."""
     return _("This list is someone else's: send /sources for yours.")
+
+
+def no_such_number(number: int, count: int) -> str:
+    """/unwatch N past the end of the user's list."""
+    if not count:
+        return _("You watch no sources, so there is no number {number} to stop.").format(
+            number=number
+        )
+    return ngettext(
+        "There is no source number {number}: you watch {count}. /sources lists it.",
+        "There is no source number {number}: you watch {count}. /sources lists them.",
+        count,
+    ).format(number=number, count=count)

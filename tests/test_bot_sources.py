@@ -100,3 +100,50 @@ async def test_sources_are_numbered_with_a_remove_button_each_and_a_stale_one_ch
     other = shown[1]["callback_data"].replace(f"sr:{chat}:", f"sr:{chat + 1}:")
     assert (await press(api, chat, listing, other)).startswith(theirs)
     assert [s.url for s in store.user_sources(chat)] == [feed]
+
+
+UNWATCH = {
+    "en": (
+        "Stopped watching {}.",
+        "There is no source number 5: you watch 1. /sources lists it.",
+        "You watch no sources, so there is no number 1 to stop.",
+        "You were not watching @somechannel.",
+    ),
+    "ru": (
+        "Больше не слежу за {}.",
+        "Источника номер 5 нет: вы следите за 1 источником. /sources покажет список.",
+        "Вы ни за чем не следите, так что источника номер 1 нет.",
+        "Вы не следили за @somechannel.",
+    ),
+}
+
+
+@pytest.mark.parametrize(("language", "chat"), [("en", EN), ("ru", RU)])
+async def test_unwatch_takes_the_number_sources_shows_and_the_url_as_before(
+    buttons: tuple[LimitedStandIn, Harness],  # noqa: F811 (the fixture)
+    language: str,
+    chat: int,
+) -> None:
+    api, harness = buttons
+    stopped, no_such, none_left, not_watching = UNWATCH[language]
+    feed = harness.site.url(FEED)
+    await watched(harness, chat, "/watch @somechannel", language, "@somechannel")
+    await watched(harness, chat, f"/watch {feed}", language, feed)
+    store = harness.app.bot_data.store
+
+    # a bare /unwatch shows the list with its buttons
+    bare = await ask(harness, chat, "/unwatch", language)
+    assert bare.text.splitlines()[2].startswith(f"2. {feed} (")
+    assert len(buttons_under(api, bare)) == 2
+    assert (await ask(harness, chat, "/unwatch 2", language)).text == stopped.format(feed)
+    assert [s.key for s in store.user_sources(chat)] == ["somechannel"]
+    assert (await ask(harness, chat, "/unwatch 5", language)).text == no_such
+    assert [s.key for s in store.user_sources(chat)] == ["somechannel"]
+    assert (await ask(harness, chat, "/unwatch 1", language)).text == stopped.format("@somechannel")
+    assert store.user_sources(chat) == []
+    assert (await ask(harness, chat, "/unwatch 1", language)).text == none_left
+    # the URL or name, as before
+    await watched(harness, chat, f"/watch {feed}", language, feed)
+    assert (await ask(harness, chat, f"/unwatch {feed}", language)).text == stopped.format(feed)
+    reply = await ask(harness, chat, "/unwatch @somechannel", language)
+    assert reply.text.startswith(not_watching), reply.text

@@ -357,6 +357,7 @@ def test_every_constant_text_and_button_is_translated(language: str) -> None:
 FEATURE_SAMPLES: dict[str, tuple[Any, ...]] = {
     "texts_media.links_left_out": (3, 2),
     "texts_sources.removed": ("@kanal1",),
+    "texts_sources.no_such_number": (7, 3),
 }
 
 

@@ -17,8 +17,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from summarizer.store import MAX_USER_SOURCES, Source
 
 from .. import texts, texts_sources
+from ..stories import source_name
 from .send import edit_text, respond
-from .sources import label
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 PATTERN = r"^sr:"
 _DATA = re.compile(r"sr:(\d+):(\d+)")
 MAX_LABEL = 40  # characters of a source's name on its button
+
+
+def label(source: Source) -> str:
+    """How a user's source is named in the lists they act on (a channel, or the URL)."""
+    return source_name(source.kind, source.key, source.url, short=False)
 
 
 def listing(user_id: int, rows: list[Source]) -> tuple[str, InlineKeyboardMarkup | None]:

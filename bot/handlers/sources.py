@@ -23,20 +23,16 @@ from summarizer import (
 )
 from summarizer.store import Source
 
-from .. import texts
+from .. import texts, texts_sources
 from ..stories import source_name
 from .chat import entity_urls
 from .send import ask_for, reply, respond
+from .sourcelist import label, listing
 
 if TYPE_CHECKING:
     from ..context import Context
 
 logger = logging.getLogger(__name__)
-
-
-def label(source: Source) -> str:
-    """How a user's source is named in the lists they act on (a channel, or the URL)."""
-    return source_name(source.kind, source.key, source.url, short=False)
 
 
 async def watch(update: Update, context: Context) -> None:
@@ -97,15 +93,28 @@ async def report_first_poll(
 
 
 async def unwatch(update: Update, context: Context) -> None:
+    """/unwatch N (the number /sources shows) or /unwatch SOURCE; a bare /unwatch shows
+    the list with its remove buttons."""
     user = update.effective_user
     if user is None:
         return
-    if not context.args:
-        await respond(update, context, texts.UNWATCH_WHAT)
-        return
     data = context.bot_data
+    value = " ".join(context.args or [])
+    if not value or value.isdigit():
+        rows = await data.stored(data.store.user_sources, user.id)
+        if not value:
+            await respond(update, context, *listing(user.id, rows))
+            return
+        number = int(value)
+        if not 1 <= number <= len(rows):
+            await respond(update, context, texts_sources.no_such_number(number, len(rows)))
+            return
+        source = rows[number - 1]
+        removed = await data.stored(data.store.unwatch_source, user.id, source.key)
+        await respond(update, context, texts.unwatched(label(source), removed))
+        return
     try:
-        ref = parse_source(" ".join(context.args), data.settings.tme_url)
+        ref = parse_source(value, data.settings.tme_url)
     except NewsbotError as exc:
         await respond(update, context, texts.failed(exc))
         return
