@@ -142,7 +142,6 @@ REASONS: dict[str, str] = {
         "NEWSBOT_HTTP_HOST/NEWSBOT_HTTP_PORT: cannot listen on {host}:{port}: {reason}"
     ),
     # bot.handlers: chat commands
-    "chat.one_source": N_("give one channel or URL at a time"),
     "chat.subscribe_usage": N_(
         "Usage: /subscribe [HH:MM] [TIMEZONE] [daily|weekdays|weekly], "
         "for example /subscribe 08:00 Europe/Kyiv weekdays."

@@ -44,3 +44,12 @@ def no_such_number(number: int, count: int) -> str:
         "There is no source number {number}: you watch {count}. /sources lists them.",
         count,
     ).format(number=number, count=count)
+
+
+def too_many_at_once(limit: int) -> str:
+    """/watch with more sources than it takes in one message."""
+    return ngettext(
+        "Send me at most {limit} source in one /watch, apart by spaces or commas.",
+        "Send me at most {limit} sources in one /watch, apart by spaces or commas.",
+        limit,
+    ).format(limit=limit)

@@ -147,3 +147,41 @@ async def test_unwatch_takes_the_number_sources_shows_and_the_url_as_before(
     assert (await ask(harness, chat, f"/unwatch {feed}", language)).text == stopped.format(feed)
     reply = await ask(harness, chat, "/unwatch @somechannel", language)
     assert reply.text.startswith(not_watching), reply.text
+
+
+SEVERAL = {
+    "en": (
+        "{}: 1 new article.",
+        "Now watching {}. I am reading its latest posts…",
+        "Send me at most 10 sources in one /watch",
+    ),
+    "ru": (
+        "{}: 1 новая статья.",
+        "Слежу за {}. Читаю последние публикации…",
+        "Пришлите не больше 10 источников в одной команде /watch",
+    ),
+}
+
+
+@pytest.mark.parametrize(("language", "chat"), [("en", EN), ("ru", RU)])
+async def test_watch_takes_several_sources_in_one_message(
+    buttons: tuple[LimitedStandIn, Harness],  # noqa: F811 (the fixture)
+    language: str,
+    chat: int,
+) -> None:
+    api, harness = buttons
+    read, watching, too_many = SEVERAL[language]
+    feed = harness.site.url(FEED)
+    message_id = await say(harness, chat, f"/watch @somechannel, {feed}", language)
+    for name in ("@somechannel", feed):
+        await api.wait_for(
+            lambda n=name: [m for m in api.to_chat(chat) if m.text.startswith(read.format(n))],
+            what=f"the first poll of {name}",
+        )
+    said = sorted(m.text for m in api.replies_to(chat, message_id))
+    assert said == sorted(watching.format(n) for n in ("@somechannel", feed))
+    store = harness.app.bot_data.store
+    assert [s.url for s in store.user_sources(chat)] == [f"{harness.tme}/s/somechannel", feed]
+    names = " ".join(f"@channel{n:02d}" for n in range(11))
+    assert (await ask(harness, chat, f"/watch {names}", language)).text.startswith(too_many)
+    assert len(store.user_sources(chat)) == 2

@@ -358,6 +358,7 @@ FEATURE_SAMPLES: dict[str, tuple[Any, ...]] = {
     "texts_media.links_left_out": (3, 2),
     "texts_sources.removed": ("@kanal1",),
     "texts_sources.no_such_number": (7, 3),
+    "texts_sources.too_many_at_once": (10,),
 }
 
 

@@ -14,7 +14,6 @@ from telegram import Update
 
 from summarizer import (
     ADMIN_KIND,
-    BadInput,
     ChannelPost,
     IngestReport,
     NewsbotError,
@@ -34,6 +33,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+MAX_AT_ONCE = 10  # sources one /watch takes
+
 
 async def watch(update: Update, context: Context) -> None:
     """/watch SOURCE; a bare /watch (the menu sends it so) asks for the source."""
@@ -44,19 +45,28 @@ async def watch(update: Update, context: Context) -> None:
 
 
 async def watch_source(update: Update, context: Context, args: list[str]) -> None:
-    """Watch the source in ``args`` (those of /watch, or the reply to its question)."""
+    """Watch the sources in ``args`` (those of /watch, or the reply to its question): one
+    or several, apart by spaces, commas or lines; each gets its own reply."""
+    values = list(dict.fromkeys(v for arg in args for v in arg.split(",") if v.strip()))
+    if not values:
+        await respond(update, context, texts.WATCH_WHAT)
+        return
+    if len(values) > MAX_AT_ONCE:
+        await respond(update, context, texts_sources.too_many_at_once(MAX_AT_ONCE))
+        return
+    # each runs on the loop up to its first await: its first poll starts before it
+    await asyncio.gather(*(watch_one(update, context, value) for value in values))
+
+
+async def watch_one(update: Update, context: Context, value: str) -> None:
+    """Watch one source, and report its first poll when that ends."""
     user = update.effective_user
     message = update.effective_message
     if user is None or message is None:
         return
-    if not args:
-        await respond(update, context, texts.WATCH_WHAT)
-        return
     data = context.bot_data
     try:
-        if len(args) > 1:
-            raise BadInput("chat.one_source")
-        ref = parse_source(args[0], data.settings.tme_url)
+        ref = parse_source(value, data.settings.tme_url)
         # on the loop on purpose: the first poll is started before anything awaits, so
         # the polling job cannot read the new posts first
         source, created = data.store.watch_source(user.id, ref.kind, ref.key, ref.url)
