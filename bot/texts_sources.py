@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from .i18n import gettext as _
 from .i18n import ngettext
+from .reasons import reason
+from .render import esc
 
 MAX_LABEL = 40  # characters of a source's name on its button
 
@@ -53,3 +55,10 @@ def too_many_at_once(limit: int) -> str:
         "Send me at most {limit} sources in one /watch, apart by spaces or commas.",
         limit,
     ).format(limit=limit)
+
+
+def refused(name: str, reason_: str) -> str:
+    """A source /watch does not keep: it is no source (no public preview, not a feed)."""
+    return _("Sorry: I cannot watch {name}: {reason}. It is not on your list.").format(
+        name=esc(name), reason=esc(reason(reason_).rstrip("."))
+    )

@@ -9,11 +9,15 @@ not be fetched, the feed's own title and description were not kept either;
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+
 import pytest
 
 from bench.digest_fanout import LimitedStandIn
 from tests.helpers.botapi import Sent
-from tests.test_bot import Harness
+from tests.helpers.pages import LoopbackServer, page
+from tests.test_bot import Harness, make_settings, running, site_routes
 from tests.test_bot_use import EN, RU, buttons, buttons_under, say  # noqa: F401 (a fixture)
 
 FEED = "/feed.xml"
@@ -185,3 +189,71 @@ async def test_watch_takes_several_sources_in_one_message(
     names = " ".join(f"@channel{n:02d}" for n in range(11))
     assert (await ask(harness, chat, f"/watch {names}", language)).text.startswith(too_many)
     assert len(store.user_sources(chat)) == 2
+
+
+# -- a source that is none is refused at once -------------------------------------------------
+
+NOT_A_PREVIEW = "<html><body><h1>Telegram</h1><p>Contact @nopreview</p></body></html>"
+
+
+@pytest.fixture
+async def odd_sites(tmp_path: Path) -> AsyncIterator[tuple[LimitedStandIn, Harness]]:
+    """The bot, with a channel whose page is no preview, a feed that does not parse, and
+    a feed whose server is down for now (503)."""
+    routes = {
+        **site_routes(),
+        "/s/nopreview": page(NOT_A_PREVIEW),
+        "/broken.xml": page(
+            '<?xml version="1.0"?><error>quota exceeded</error>', content_type="application/rss+xml"
+        ),
+        "/down.xml": page("busy", status=503, content_type="text/plain"),
+    }
+    async with LimitedStandIn() as api, LoopbackServer(routes) as site:
+        settings = make_settings(api, site, tmp_path / "bot.db")
+        async with running(api, settings) as app:
+            yield api, Harness(api, site, app, settings)
+        assert api.refused == [], api.refused
+
+
+REFUSED = {
+    "en": (
+        "Sorry: I cannot watch {name}: {reason}. It is not on your list.",
+        "@nopreview has no public preview (the channel is private, restricted or does not exist)",
+        "localhost answered 404 Not Found",
+        "the document is not an RSS or Atom feed",
+        "I could not read {name}: 127.0.0.1 answered 503 Service Unavailable. I will keep trying",
+    ),
+    "ru": (
+        "Извините: я не могу следить за {name}: {reason}. В ваш список он не добавлен.",
+        "у @nopreview нет публичного просмотра",
+        "localhost ответил 404 Not Found",
+        "документ не является лентой RSS или Atom",
+        "Не удалось прочитать {name}: 127.0.0.1 ответил 503 Service Unavailable.",
+    ),
+}
+
+
+@pytest.mark.parametrize(("language", "chat"), [("en", EN), ("ru", RU)])
+async def test_a_channel_without_preview_or_a_feed_that_does_not_parse_is_refused_at_once(
+    odd_sites: tuple[LimitedStandIn, Harness], language: str, chat: int
+) -> None:
+    api, harness = odd_sites
+    refused, no_preview, missing, no_feed, kept = REFUSED[language]
+    broken, down = harness.site.url("/broken.xml"), harness.site.url("/down.xml")
+    store = harness.app.bot_data.store
+    for value, name, reason in (
+        ("@nopreview", "@nopreview", no_preview),
+        ("t.me/closedchannel", "@closedchannel", missing),  # the preview answers 404
+        (broken, broken, no_feed),
+    ):
+        reply = await ask(harness, chat, f"/watch {value}", language)
+        head, _, tail = refused.partition("{reason}")
+        assert reply.text.startswith(head.format(name=name)), reply.text
+        assert reason in reply.text, reply.text
+        assert reply.text.endswith(tail), reply.text
+        assert store.user_sources(chat) == []
+        assert len(api.replies_to(chat, reply.reply_to or 0)) == 1  # no "Now watching"
+    # a feed that fails for a reason that may pass is kept, and polled again
+    reply = await ask(harness, chat, f"/watch {down}", language)
+    assert reply.text.startswith(kept.format(name=down)), reply.text
+    assert [s.url for s in store.user_sources(chat)] == [down]

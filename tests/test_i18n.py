@@ -359,6 +359,10 @@ FEATURE_SAMPLES: dict[str, tuple[Any, ...]] = {
     "texts_sources.removed": ("@kanal1",),
     "texts_sources.no_such_number": (7, 3),
     "texts_sources.too_many_at_once": (10,),
+    "texts_sources.refused": (
+        "@kanal1",
+        "@kanal1 has no public preview (the channel is private, restricted or does not exist)",
+    ),
 }
 
 

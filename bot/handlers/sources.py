@@ -18,6 +18,7 @@ from summarizer import (
     IngestReport,
     NewsbotError,
     ingest_post,
+    not_a_source,
     parse_source,
 )
 from summarizer.store import Source
@@ -74,15 +75,35 @@ async def watch_one(update: Update, context: Context, value: str) -> None:
         await respond(update, context, texts.failed(exc))
         return
     name = label(source)
-    first_poll = data.poller.poll_soon(source) if created else None
+    if not created:
+        await respond(update, context, texts.watching(name, created))
+        return
+    opened = asyncio.Event()
+    first_poll = data.poller.poll_soon(source, on_open=opened.set)
+    # "watching" once the source reads as one (a channel's preview, a feed parsed); a
+    # source that is none (no public preview, not a feed) is refused at once, not kept
+    waiting = asyncio.ensure_future(opened.wait())
+    try:
+        await asyncio.wait({first_poll, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
+    if not opened.is_set() and first_poll.done() and not first_poll.cancelled():
+        report = first_poll.result()
+        error = report.source_error
+        if error is not None and not_a_source(error):
+            await data.stored(data.store.unwatch_source, user.id, source.key)
+            await respond(update, context, texts_sources.refused(name, str(error)))
+            return
+        if report.failed:  # a reason that may pass (a timeout, a 503): kept, polled again
+            await respond(update, context, texts.watch_failed(name, report.failed[0][1]))
+            return
     await respond(update, context, texts.watching(name, created))
-    if first_poll is not None:
-        # the first read can take a while: the user hears back when it is done
-        context.application.create_task(
-            report_first_poll(context, message.chat_id, source, first_poll),
-            update=update,
-            name=f"watch-{name}",
-        )
+    # the rest of the first read can take a while: the user hears back when it is done
+    context.application.create_task(
+        report_first_poll(context, message.chat_id, source, first_poll),
+        update=update,
+        name=f"watch-{name}",
+    )
 
 
 async def report_first_poll(
