@@ -26,6 +26,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from .article import Article
 from .config import Settings
 from .core import (
     IngestReport,
@@ -37,9 +38,10 @@ from .core import (
 )
 from .errors import FetchFailed, FetchRefused, NewsbotError, NotAnArticle, note
 from .fetch import Fetcher, Page
-from .plaintext import read_text
+from .plaintext import read_text, site_of
 from .sources import (
     ChannelPost,
+    FeedItem,
     SourceRef,
     discover_feeds,
     is_channel_preview,
@@ -341,18 +343,41 @@ async def _ingest_feed_page(
             continue
         if source is not None and store.seen_post(source.id, item.guid):
             continue
+        via = source.url if source else page.url
         try:
-            result = await ingest_link(
-                item.url, store, fetcher, via=source.url if source else page.url
-            )
+            result = await ingest_link(item.url, store, fetcher, via=via)
         except NewsbotError as exc:
-            report.failed.append((item.url, str(exc)))
-            if source is not None and isinstance(exc, NotAnArticle | FetchRefused):
-                store.mark_post(source.id, item.guid, None)  # trying again would not help
-            continue
+            # a page that cannot be read: the feed's own title and text are the article
+            # (never for a refused address: that item is hostile, not merely unreadable)
+            kept = None if isinstance(exc, FetchRefused) else await _item_itself(store, item, via)
+            if kept is None:
+                report.failed.append((item.url, str(exc)))
+                if source is not None and isinstance(exc, NotAnArticle | FetchRefused):
+                    store.mark_post(source.id, item.guid, None)  # trying again would not help
+                continue
+            result = kept
         (report.added if result.created else report.duplicates).append(result.article_id)
         if source is not None:
             store.mark_post(source.id, item.guid, result.article_id)
+
+
+async def _item_itself(store: Store, item: FeedItem, via: str) -> IngestResult | None:
+    """A feed item stored from the feed's own title and text (its description), for an
+    item whose page cannot be read; None when the feed gives no text to summarize."""
+    if not item.url or not item.summary or not item.summary.strip():
+        return None
+    article = Article(
+        text=item.summary.strip(),
+        url=item.url,
+        title=item.title,
+        published=item.published,
+        site=site_of(item.url),
+        via=via,
+    )
+    try:
+        return await off_loop(summarize_and_store, store, article)
+    except NotAnArticle:
+        return None
 
 
 __all__ = [

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from bench.digest_fanout import LimitedStandIn
 from tests.helpers.botapi import Sent
@@ -196,6 +197,38 @@ async def test_watch_takes_several_sources_in_one_message(
 NOT_A_PREVIEW = "<html><body><h1>Telegram</h1><p>Contact @nopreview</p></body></html>"
 
 
+ITEMS = [  # (title, description, page): the pages answer 404 and 503
+    (
+        "Flood waters recede in the river valley",
+        "Flood waters receded across the river valley on Friday, the regional "
+        "emergency service said. Residents began returning to their homes as roads reopened.",
+        "/gone.html",
+    ),
+    (
+        "Паводок отступил в долине реки",
+        "Вода в долине реки в пятницу отступила, сообщила региональная служба спасения. "
+        "Жители начали возвращаться в свои дома, дороги снова открыты.",
+        "/busy.html",
+    ),
+]
+
+
+async def partial_feed(request: web.Request) -> web.Response:
+    """A feed whose items' pages cannot be read; each item has a title and a description."""
+    base = f"http://127.0.0.1:{request.url.port}"
+    entries = "".join(
+        f"<item><title>{title}</title><link>{base}{path}</link><guid>{base}{path}</guid>"
+        f"<description>{text}</description>"
+        "<pubDate>Fri, 16 May 2025 10:00:00 GMT</pubDate></item>"
+        for title, text, path in ITEMS
+    )
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Partial'
+        f"</title><link>{base}/</link><description>news</description>{entries}</channel></rss>"
+    )
+    return web.Response(text=body, content_type="application/rss+xml")
+
+
 @pytest.fixture
 async def odd_sites(tmp_path: Path) -> AsyncIterator[tuple[LimitedStandIn, Harness]]:
     """The bot, with a channel whose page is no preview, a feed that does not parse, and
@@ -203,10 +236,12 @@ async def odd_sites(tmp_path: Path) -> AsyncIterator[tuple[LimitedStandIn, Harne
     routes = {
         **site_routes(),
         "/s/nopreview": page(NOT_A_PREVIEW),
+        "/busy.html": page("busy", status=503, content_type="text/plain"),
         "/broken.xml": page(
             '<?xml version="1.0"?><error>quota exceeded</error>', content_type="application/rss+xml"
         ),
         "/down.xml": page("busy", status=503, content_type="text/plain"),
+        "/partial.xml": partial_feed,
     }
     async with LimitedStandIn() as api, LoopbackServer(routes) as site:
         settings = make_settings(api, site, tmp_path / "bot.db")
@@ -257,3 +292,33 @@ async def test_a_channel_without_preview_or_a_feed_that_does_not_parse_is_refuse
     reply = await ask(harness, chat, f"/watch {down}", language)
     assert reply.text.startswith(kept.format(name=down)), reply.text
     assert [s.url for s in store.user_sources(chat)] == [down]
+
+
+KEPT = {"en": "{}: 2 new articles.", "ru": "{}: 2 новые статьи."}
+
+
+@pytest.mark.parametrize(("language", "chat"), [("en", EN), ("ru", RU)])
+async def test_a_feed_item_whose_page_cannot_be_read_is_kept_from_the_feeds_own_text(
+    odd_sites: tuple[LimitedStandIn, Harness], language: str, chat: int
+) -> None:
+    api, harness = odd_sites
+    feed = harness.site.url("/partial.xml")
+    await say(harness, chat, f"/watch {feed}", language)
+    read = await api.wait_for(
+        lambda: [m for m in api.to_chat(chat) if m.text.startswith(f"{feed}: ")],
+        what="the first poll",
+    )
+    assert read[0].text.startswith(KEPT[language].format(feed)), read[0].text
+    store = harness.app.bot_data.store
+    for title, text, path in ITEMS:
+        found = store.find_article(url=harness.site.url(path))
+        assert found is not None, path
+        stored = store.get_article(found)
+        assert stored is not None
+        assert stored.article.title == title
+        assert stored.article.published is not None
+        assert stored.article.published.startswith("2025-05-16")
+        assert stored.summary[0] == text.split(". ")[0] + "."  # the feed's own sentences
+    # and they are the user's to list, as any post of a source they watch
+    latest = await ask(harness, chat, "/latest", language)
+    assert all(title in latest.text for title, _, _ in ITEMS), latest.text
