@@ -218,6 +218,11 @@ async def poll_source(
         report.failed.append((source.key, str(exc)))
         report.source_error = exc
         return report
+    if report.failed and not report.added and not report.duplicates:
+        # everything new failed: the source is failing, as the user is told (and its
+        # validators are not kept, so that the next poll tries those items again)
+        store.update_source(source.id, error=report.failed[0][1], state=state)
+        return report
     store.update_source(source.id, etag=page.etag, last_modified=page.last_modified, state=state)
     return report
 

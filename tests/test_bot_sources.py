@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bench.digest_fanout import LimitedStandIn
 from tests.helpers.botapi import Sent
+from tests.helpers.channels import rss
 from tests.helpers.pages import LoopbackServer, page
 from tests.test_bot import Harness, make_settings, running, site_routes
 from tests.test_bot_use import EN, RU, buttons, buttons_under, say  # noqa: F401 (a fixture)
@@ -229,6 +230,12 @@ async def partial_feed(request: web.Request) -> web.Response:
     return web.Response(text=body, content_type="application/rss+xml")
 
 
+async def dead_feed(request: web.Request) -> web.Response:
+    """A feed whose one item's page is gone, with no text of its own to keep."""
+    body = rss("Dead", [("Gone", f"http://127.0.0.1:{request.url.port}/gone.html")])
+    return web.Response(text=body, content_type="application/rss+xml")
+
+
 @pytest.fixture
 async def odd_sites(tmp_path: Path) -> AsyncIterator[tuple[LimitedStandIn, Harness]]:
     """The bot, with a channel whose page is no preview, a feed that does not parse, and
@@ -242,6 +249,7 @@ async def odd_sites(tmp_path: Path) -> AsyncIterator[tuple[LimitedStandIn, Harne
         ),
         "/down.xml": page("busy", status=503, content_type="text/plain"),
         "/partial.xml": partial_feed,
+        "/dead.xml": dead_feed,
     }
     async with LimitedStandIn() as api, LoopbackServer(routes) as site:
         settings = make_settings(api, site, tmp_path / "bot.db")
@@ -322,3 +330,30 @@ async def test_a_feed_item_whose_page_cannot_be_read_is_kept_from_the_feeds_own_
     # and they are the user's to list, as any post of a source they watch
     latest = await ask(harness, chat, "/latest", language)
     assert all(title in latest.text for title, _, _ in ITEMS), latest.text
+
+
+STATE = {
+    "en": ("I could not read {}: 127.0.0.1 answered 404 Not Found.", "(failing: ", "(read "),
+    "ru": ("Не удалось прочитать {}: 127.0.0.1 ответил 404 Not Found.", "(ошибка: ", "(прочитано "),
+}
+
+
+@pytest.mark.parametrize(("language", "chat"), [("en", EN), ("ru", RU)])
+async def test_sources_shows_the_state_of_the_last_poll(
+    odd_sites: tuple[LimitedStandIn, Harness], language: str, chat: int
+) -> None:
+    """A feed whose first poll was reported as unreadable showed as "read" in /sources."""
+    api, harness = odd_sites
+    unreadable, failing, read = STATE[language]
+    dead, feed = harness.site.url("/dead.xml"), harness.site.url(FEED)
+    await say(harness, chat, f"/watch {dead}", language)
+    said = await api.wait_for(
+        lambda: [m for m in api.to_chat(chat) if m.text.startswith(unreadable.format(dead))],
+        what="the unreadable first poll",
+    )
+    assert said
+    await watched(harness, chat, f"/watch {feed}", language, feed)
+    lines = (await ask(harness, chat, "/sources", language)).text.splitlines()
+    assert lines[1].startswith(f"1. {dead} {failing}"), lines
+    assert "404" in lines[1]
+    assert lines[2].startswith(f"2. {feed} {read}"), lines
