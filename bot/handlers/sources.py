@@ -83,6 +83,7 @@ async def watch_one(update: Update, context: Context, value: str) -> None:
     # "watching" once the source reads as one (a channel's preview, a feed parsed); a
     # source that is none (no public preview, not a feed) is refused at once, not kept
     waiting = asyncio.ensure_future(opened.wait())
+    await data.cosmetics.typing(context.bot, message.chat_id)
     try:
         await asyncio.wait({first_poll, waiting}, return_when=asyncio.FIRST_COMPLETED)
     finally:
