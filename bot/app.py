@@ -36,7 +36,17 @@ from summarizer.store import open_store
 
 from .context import BotData, Context, NewsbotApp
 from .digest import STORY_PREFIX, SYNC_EVERY, Digests
-from .handlers import admin, chat, digests, latest, prompts, sources, start, updates
+from .handlers import (
+    admin,
+    chat,
+    digests,
+    latest,
+    prompts,
+    sourcelist,
+    sources,
+    start,
+    updates,
+)
 from .leader import Leadership, is_postgres, worker_name
 from .limits import ChannelGate, FloodControl
 from .metrics import MeasuredRequest, Metrics
@@ -115,7 +125,7 @@ def build_application(
             CommandHandler("latest", latest.latest),
             CommandHandler("watch", sources.watch),
             CommandHandler("unwatch", sources.unwatch),
-            CommandHandler("sources", sources.sources),
+            CommandHandler("sources", sourcelist.sources),
             CommandHandler("facts", chat.facts),
             CommandHandler("subscribe", digests.subscribe),
             CommandHandler("unsubscribe", digests.unsubscribe),
@@ -127,9 +137,12 @@ def build_application(
             CallbackQueryHandler(digests.story, pattern=rf"^{STORY_PREFIX}"),
             CallbackQueryHandler(latest.more, pattern=latest.PATTERN),
             CallbackQueryHandler(start.button, pattern=start.PATTERN),
+            CallbackQueryHandler(sourcelist.remove, pattern=sourcelist.PATTERN),
             CallbackQueryHandler(digests.stale_button),  # any other button: out of date
             MessageHandler(filters.COMMAND, chat.unknown_command),
-            MessageHandler(filters.TEXT & filters.UpdateType.MESSAGE, chat.text),
+            # text, and the captions of photos, videos and documents, read the same way
+            MessageHandler(chat.WORDS, chat.text),
+            MessageHandler(filters.Sticker.ALL & filters.UpdateType.MESSAGE, chat.sticker),
         ]
     )
     # Group 1, last for every update (after the error handler too): the update is handled.

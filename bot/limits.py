@@ -115,6 +115,12 @@ class FloodControl:
             else:
                 del self._reading[user_id]
 
+    def room(self, user_id: int) -> int | None:
+        """Links ``user_id`` may have read now, besides those being read (None: no limit)."""
+        if self.articles <= 0:
+            return None
+        return max(0, self.articles - self._reading.get(user_id, 0))
+
     @property
     def reading(self) -> int:
         """Links being read now, all users together."""

@@ -140,16 +140,33 @@ class Poller:
         except Exception:  # the lease then simply expires
             logger.warning("could not release source %s", source_id, exc_info=True)
 
-    def poll_soon(self, source: Source) -> asyncio.Task[IngestReport]:
-        """The poll of ``source`` under way, or a new one started now (no await: no race)."""
-        return self._running.get(source.id) or self._start(source)
+    def poll_soon(
+        self, source: Source, *, on_open: Callable[[], None] | None = None
+    ) -> asyncio.Task[IngestReport]:
+        """The poll of ``source`` under way, or a new one started now (no await: no race).
+
+        ``on_open``: called once the source reads as what it is (see
+        :func:`summarizer.watch.poll_source`); at once when a poll was under way already.
+        """
+        running = self._running.get(source.id)
+        if running is not None:
+            if on_open is not None:
+                on_open()
+            return running
+        return self._start(source, on_open=on_open)
 
     async def poll_now(self, source: Source) -> IngestReport:
         """Poll ``source`` now (or join the poll under way) and return its report."""
         return await asyncio.shield(self.poll_soon(source))
 
-    def _start(self, source: Source, *, release: bool = False) -> asyncio.Task[IngestReport]:
-        task = asyncio.create_task(self._poll(source), name=f"poll-{source.key}")
+    def _start(
+        self,
+        source: Source,
+        *,
+        release: bool = False,
+        on_open: Callable[[], None] | None = None,
+    ) -> asyncio.Task[IngestReport]:
+        task = asyncio.create_task(self._poll(source, on_open), name=f"poll-{source.key}")
         self._running[source.id] = task
 
         def done(_: object) -> None:
@@ -160,17 +177,23 @@ class Poller:
         task.add_done_callback(done)
         return task
 
-    async def _poll(self, source: Source) -> IngestReport:
-        report = await self._poll_once(source)
+    async def _poll(
+        self, source: Source, on_open: Callable[[], None] | None = None
+    ) -> IngestReport:
+        report = await self._poll_once(source, on_open)
         if self.on_report is not None:
             self.on_report(source, report)
         return report
 
-    async def _poll_once(self, source: Source) -> IngestReport:
+    async def _poll_once(
+        self, source: Source, on_open: Callable[[], None] | None = None
+    ) -> IngestReport:
         async with self._gate:
             try:
                 async with asyncio.timeout(self.source_timeout):
-                    report = await poll_source(self.store, self.fetcher, source, self.settings)
+                    report = await poll_source(
+                        self.store, self.fetcher, source, self.settings, on_open=on_open
+                    )
             except TimeoutError:
                 reason = f"no answer within {self.source_timeout:.0f} s"
                 self.store.update_source(source.id, error=reason)

@@ -155,7 +155,6 @@ REASONS: dict[str, str] = {
         "NEWSBOT_HTTP_HOST/NEWSBOT_HTTP_PORT: cannot listen on {host}:{port}: {reason}"
     ),
     # bot.handlers: chat commands
-    "chat.one_source": N_("give one channel or URL at a time"),
     "chat.subscribe_usage": N_(
         "Usage: /subscribe [TIME] [TIMEZONE] [daily|weekdays|weekly], "
         "for example /subscribe 08:00 Europe/Kyiv weekdays or /subscribe 8am London."

@@ -149,7 +149,6 @@ _TEXTS["WATCH_ASK"] = N_(
 _TEXTS["WATCH_PLACEHOLDER"] = N_("@channel or a feed URL")
 _TEXTS["FACTS_ASK"] = N_("Whom or what should I look up? Reply with a name, for example Medinsky.")
 _TEXTS["FACTS_PLACEHOLDER"] = N_("a name")
-_TEXTS["UNWATCH_WHAT"] = N_("Tell me what to stop watching, for example /unwatch @channel.")
 _TEXTS["FACTS_WHAT"] = N_("Tell me whom or what to look up, for example /facts Medinsky.")
 _TEXTS["NO_QA"] = N_("I cannot answer questions yet: the question answering part is not installed.")
 _TEXTS["NOT_A_QUESTION"] = N_(
@@ -616,7 +615,8 @@ def facts_more(count: int) -> str:
     )
 
 
-def source_line(name: str, source: Source) -> str:
+def source_line(number: int, name: str, source: Source) -> str:
+    """A line of /sources: its number (what /unwatch N takes), its name, its last poll."""
     if source.failures:
         error = reason(source.last_error).rstrip(".") if source.last_error else _("unknown error")
         status = _("failing: {error}").format(error=error)
@@ -624,7 +624,7 @@ def source_line(name: str, source: Source) -> str:
         status = _("read {when} UTC").format(when=source.last_polled[:16].replace("T", " "))
     else:
         status = _("not read yet")
-    return f"• {esc(name)} ({esc(status)})"
+    return f"{number}. {esc(name)} ({esc(status)})"
 
 
 # -- flood control and admins (bot.limits)

@@ -67,6 +67,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "ingest_post": ("watch", "ingest_post"),
     "poll_all": ("watch", "poll_all"),
     "poll_source": ("watch", "poll_source"),
+    "not_a_source": ("watch", "not_a_source"),
     # answering
     "EntityFacts": ("answer", "EntityFacts"),
     "answer_question": ("answer", "answer_question"),
@@ -107,6 +108,7 @@ __all__ = [
     "is_url",
     "known_entities",
     "normalize_url",
+    "not_a_source",
     "off_loop",
     "parse_error",
     "parse_source",
@@ -178,4 +180,12 @@ if TYPE_CHECKING:
     from .sources import ChannelPost, parse_source
     from .summarize import ALGORITHMS, DEFAULT_ALGORITHM
     from .urls import URL_RE, find_urls, normalize_url
-    from .watch import ADMIN_KIND, ingest_any, ingest_link, ingest_post, poll_all, poll_source
+    from .watch import (
+        ADMIN_KIND,
+        ingest_any,
+        ingest_link,
+        ingest_post,
+        not_a_source,
+        poll_all,
+        poll_source,
+    )

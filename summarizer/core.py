@@ -285,6 +285,8 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
     #: (item, what was left out): a cap reached, which is no failure
     notes: list[tuple[str, str]] = field(default_factory=list)
+    #: a polled source's own error (not an item's), when the poll failed on it
+    source_error: NewsbotError | None = None
 
 
 def expand_paths(items: Iterable[str]) -> list[str]:

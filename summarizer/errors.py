@@ -10,7 +10,7 @@ stderr for the CLI). Anything else is a bug and is logged with its traceback.
     ├── BadInput          a missing file, an unknown option value, an empty text
     │                     config.*, core.file_*, core.language, core.count, core.no_fetcher,
     │                     nlp.no_model, summarize.*, source.*, store.*, cli.*, web.listen,
-    │                     chat.one_source, chat.subscribe_*
+    │                     chat.subscribe_*
     ├── FetchError
     │   ├── FetchRefused  the URL may not be fetched (scheme, private address, …)
     │   │                 fetch.url_*, fetch.ip_*, fetch.host_*, core.url_scheme
@@ -171,7 +171,6 @@ MESSAGES: dict[str, str] = {
     # bot.web (BadInput)
     "web.listen": "NEWSBOT_HTTP_HOST/NEWSBOT_HTTP_PORT: cannot listen on {host}:{port}: {reason}",
     # bot.handlers: chat commands
-    "chat.one_source": "give one channel or URL at a time",
     "chat.subscribe_usage": (
         "Usage: /subscribe [HH:MM] [TIMEZONE] [daily|weekdays|weekly], "
         "for example /subscribe 08:00 Europe/Kyiv weekdays."

@@ -26,6 +26,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from .article import Article
 from .config import Settings
 from .core import (
     IngestReport,
@@ -37,9 +38,10 @@ from .core import (
 )
 from .errors import FetchFailed, FetchRefused, NewsbotError, NotAnArticle, note
 from .fetch import Fetcher, Page
-from .plaintext import read_text
+from .plaintext import read_text, site_of
 from .sources import (
     ChannelPost,
+    FeedItem,
     SourceRef,
     discover_feeds,
     is_channel_preview,
@@ -169,38 +171,77 @@ async def poll_all(
     return report
 
 
+Opened = Callable[[], None]
+
+
 async def poll_source(
-    store: Store, fetcher: Fetcher, source: Source, settings: Settings
+    store: Store,
+    fetcher: Fetcher,
+    source: Source,
+    settings: Settings,
+    *,
+    on_open: Opened | None = None,
 ) -> IngestReport:
-    """Fetch one source (conditionally) and ingest what it has that is new."""
+    """Fetch one source (conditionally) and ingest what it has that is new.
+
+    ``on_open`` is called once the source is read as what it is (a channel's preview,
+    a feed parsed, a page's feed or its article), before its items are ingested. A poll
+    that fails before that failed on the source itself: the error is
+    ``report.source_error``, and :func:`not_a_source` says whether polling again can
+    mend it.
+    """
     report = IngestReport()
     if source.kind == ADMIN_KIND:
         return report  # its posts come as channel_post updates; there is nothing to fetch
     state: dict[str, object] | None = None
+    opened = on_open or _nothing
     try:
         page = await fetcher.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
-        if not page.not_modified:
-            if source.kind == "channel":
-                state = await _ingest_channel_page(page, store, fetcher, settings, report, source)
-            elif looks_like_feed(page.text, page.content_type):
-                await _ingest_feed_page(page, store, fetcher, settings, report, source)
+        if page.not_modified:
+            opened()
+        elif source.kind == "channel":
+            state = await _ingest_channel_page(
+                page, store, fetcher, settings, report, source, opened
+            )
+        elif looks_like_feed(page.text, page.content_type):
+            await _ingest_feed_page(page, store, fetcher, settings, report, source, opened)
+        else:
+            feeds = await off_loop(discover_feeds, page.text, page.url)
+            if feeds:
+                feed_page = await fetcher.fetch(feeds[0])
+                await _ingest_feed_page(feed_page, store, fetcher, settings, report, source, opened)
             else:
-                feeds = await off_loop(discover_feeds, page.text, page.url)
-                if feeds:
-                    feed_page = await fetcher.fetch(feeds[0])
-                    await _ingest_feed_page(feed_page, store, fetcher, settings, report, source)
-                else:
-                    result = await off_loop(_page_and_store, store, page, None)
-                    (report.added if result.created else report.duplicates).append(
-                        result.article_id
-                    )
+                result = await off_loop(_page_and_store, store, page, None)
+                opened()
+                (report.added if result.created else report.duplicates).append(result.article_id)
     except NewsbotError as exc:
         logger.info("source %s failed: %s", source.key, exc)
         store.update_source(source.id, error=str(exc))
         report.failed.append((source.key, str(exc)))
+        report.source_error = exc
+        return report
+    if report.failed and not report.added and not report.duplicates:
+        # everything new failed: the source is failing, as the user is told (and its
+        # validators are not kept, so that the next poll tries those items again)
+        store.update_source(source.id, error=report.failed[0][1], state=state)
         return report
     store.update_source(source.id, etag=page.etag, last_modified=page.last_modified, state=state)
     return report
+
+
+def _nothing() -> None:
+    return None
+
+
+def not_a_source(error: NewsbotError) -> bool:
+    """Whether a source's own error means it is no source to watch, which polling again
+    will not mend: a channel without a public preview, a document that is neither a
+    feed nor an article, an address refused, or a page that is not there (404, 410)."""
+    if isinstance(error, NotAnArticle | FetchRefused):
+        return True
+    if error.code == "fetch.status":  # "404 Not Found"
+        return str(error.params.get("status", "")).split(" ")[0] in {"404", "410"}
+    return error.code in {"watch.no_preview", "fetch.not_a_page", "fetch.binary"}
 
 
 async def _ingest_channel_page(
@@ -210,11 +251,13 @@ async def _ingest_channel_page(
     settings: Settings,
     report: IngestReport,
     source: Source,
+    opened: Opened = _nothing,
 ) -> dict[str, object]:
     """Ingest the new posts of a channel preview page; returns the source's new state."""
     read = await off_loop(_read_preview, page.text, settings.tme_url)
     if read is None:
         raise FetchFailed("watch.no_preview", channel=f"@{source.key}")
+    opened()
     posts, before = read
     last_post = source.state.get("last_post")
     if not isinstance(last_post, int):
@@ -295,8 +338,10 @@ async def _ingest_feed_page(
     settings: Settings,
     report: IngestReport,
     source: Source | None,
+    opened: Opened = _nothing,
 ) -> None:
     feed = await off_loop(parse_feed, page.text, page.url)
+    opened()
     if feed.total > len(feed.items):
         capped = note("feed.capped", count=len(feed.items), total=feed.total)
         report.notes.append((page.url, capped))
@@ -305,18 +350,41 @@ async def _ingest_feed_page(
             continue
         if source is not None and store.seen_post(source.id, item.guid):
             continue
+        via = source.url if source else page.url
         try:
-            result = await ingest_link(
-                item.url, store, fetcher, via=source.url if source else page.url
-            )
+            result = await ingest_link(item.url, store, fetcher, via=via)
         except NewsbotError as exc:
-            report.failed.append((item.url, str(exc)))
-            if source is not None and isinstance(exc, NotAnArticle | FetchRefused):
-                store.mark_post(source.id, item.guid, None)  # trying again would not help
-            continue
+            # a page that cannot be read: the feed's own title and text are the article
+            # (never for a refused address: that item is hostile, not merely unreadable)
+            kept = None if isinstance(exc, FetchRefused) else await _item_itself(store, item, via)
+            if kept is None:
+                report.failed.append((item.url, str(exc)))
+                if source is not None and isinstance(exc, NotAnArticle | FetchRefused):
+                    store.mark_post(source.id, item.guid, None)  # trying again would not help
+                continue
+            result = kept
         (report.added if result.created else report.duplicates).append(result.article_id)
         if source is not None:
             store.mark_post(source.id, item.guid, result.article_id)
+
+
+async def _item_itself(store: Store, item: FeedItem, via: str) -> IngestResult | None:
+    """A feed item stored from the feed's own title and text (its description), for an
+    item whose page cannot be read; None when the feed gives no text to summarize."""
+    if not item.url or not item.summary or not item.summary.strip():
+        return None
+    article = Article(
+        text=item.summary.strip(),
+        url=item.url,
+        title=item.title,
+        published=item.published,
+        site=site_of(item.url),
+        via=via,
+    )
+    try:
+        return await off_loop(summarize_and_store, store, article)
+    except NotAnArticle:
+        return None
 
 
 __all__ = [
@@ -325,6 +393,7 @@ __all__ = [
     "ingest_any",
     "ingest_link",
     "ingest_post",
+    "not_a_source",
     "off_loop",
     "poll_all",
     "poll_source",

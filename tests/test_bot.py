@@ -250,13 +250,12 @@ async def test_watch_a_feed_and_a_restricted_channel(harness: Harness) -> None:
     )
     assert harness.app.bot_data.store.find_article(url=harness.site.url("/achinsk.html"))
 
-    # a channel whose preview is missing (the site answers 404 for it)
-    message_id = await harness.api.say(USER, "/watch @closedchannel")
-    await harness.api.reply(USER, message_id)
-    failed = await harness.api.wait_for(
-        lambda: [m for m in harness.api.to_chat(USER) if "could not read @closedchannel" in m.text]
-    )
-    assert "/unwatch @closedchannel" in failed[0].text
+    # a channel whose preview is missing (the site answers 404 for it): refused at once
+    refused = await harness.ask("/watch @closedchannel")
+    assert refused.startswith("Sorry: I cannot watch @closedchannel: "), refused
+    assert refused.endswith("It is not on your list.")
+    assert [s.key for s in harness.app.bot_data.store.user_sources(USER)] != ["closedchannel"]
+    assert "closedchannel" not in [s.key for s in harness.app.bot_data.store.list_sources()]
 
 
 async def test_watching_is_capped_at_fifty_sources(harness: Harness) -> None:

@@ -78,11 +78,12 @@ async def test_a_big_feed_is_parsed_while_another_user_is_answered(
     async with BotApiStandIn() as api, LoopbackServer(routes) as site:
         async with running(api, make_settings(api, site, tmp_path / "bot.db")):
             watching = await api.say(ALICE, f"/watch {site.url('/big.xml')}")
-            assert (await api.reply(ALICE, watching)).text.startswith("Now watching")
             await api.wait_for(parse_started.is_set, what="the parse of the big feed")
             start = await api.say(BOB, "/start")
             answered = await api.reply(BOB, start)
             assert answered.text.startswith("newsbot reads the news")
+            # "watching" once the feed parsed as one
+            assert (await api.reply(ALICE, watching)).text.startswith("Now watching")
             result = await api.wait_for(
                 lambda: [m for m in api.to_chat(ALICE) if "new article" in m.text],
                 what="the first poll's result",

@@ -278,7 +278,7 @@ SAMPLES: dict[str, tuple[Any, ...]] = {
     "answer_message": (SimpleNamespace(answer=None, question="zzz?"),),
     "facts_message": ("Zzz", [EntityFacts("person:zzz", "Zzz", [_ROLE], [_DEED])]),
     "facts_more": (3,),
-    "source_line": ("@kanal1", _FAILING),
+    "source_line": (1, "@kanal1", _FAILING),
     "too_many_requests": (20, 12.0),
     "too_many_articles": (3,),
     "stats_message": (
@@ -368,6 +368,14 @@ FEATURE_SAMPLES: dict[str, tuple[Any, ...]] = {
     "texts_zones.button_zone": ("Europe/Moscow",),
     "texts_zones.zone_picker": ("08:00", "weekdays"),
     "texts_zones.zone_ask": ("07:30", "weekly"),
+    "texts_media.links_left_out": (3, 2),
+    "texts_sources.removed": ("@kanal1",),
+    "texts_sources.no_such_number": (7, 3),
+    "texts_sources.too_many_at_once": (10,),
+    "texts_sources.refused": (
+        "@kanal1",
+        "@kanal1 has no public preview (the channel is private, restricted or does not exist)",
+    ),
 }
 
 

@@ -454,11 +454,13 @@ async def test_user_links_feeds_channels_and_channel_posts_never_reach_the_canar
             # a public channel whose posts link to loopback
             reply = await _final(api, "/watch @hostile")
             assert reply.startswith("Now watching")
-            # a watched feed URL that is itself private
+            # a watched feed URL that is itself private: refused at once, not kept
             reply = await _final(api, f"/watch http://127.0.0.1:{port}/feed.xml")
+            assert reply.startswith("Sorry: I cannot watch http://127.0.0.1"), reply
+            assert "refused:" in reply
             await api.wait_for(
-                lambda: len([m for m in api.to_chat(USER) if "could not read" in m.text]) >= 3,
-                what="the three first polls",
+                lambda: len([m for m in api.to_chat(USER) if "could not read" in m.text]) >= 2,
+                what="the two first polls",
             )
             # a post in a channel where the bot is an administrator, linking to loopback
             await api.channel_post(-100555, "adminchan", f"Look: http://127.0.0.1:{port}/chan")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import TYPE_CHECKING
 
 from telegram import Message, MessageEntity, ReplyParameters, Update
+from telegram.ext import filters
 
 from summarizer import (
     URL_RE,
@@ -18,14 +20,17 @@ from summarizer import (
     summarize_article,
 )
 
-from .. import texts
+from .. import texts, texts_media
 from .send import ask_for, finished, reply, respond
 from .updates import GROUPS, addressed, is_command, without_mention
 
 if TYPE_CHECKING:
     from ..context import Context
 
+MAX_LINKS = 10  # links of one message summarized, when the user's links are not limited
 MAX_QUESTION = 1000  # longer plain text is summarized as an article instead
+# what chat.text reads: a new message's text, or the caption of its photo, video or document
+WORDS = (filters.TEXT | filters.CAPTION) & filters.UpdateType.MESSAGE
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -66,24 +71,34 @@ async def ask(update: Update, context: Context) -> None:
 
 
 async def text(update: Update, context: Context) -> None:
-    """Plain text: a link is summarized, a question answered, anything else gets a hint.
+    """Plain text, or the caption of a photo, video or document (a forwarded channel post
+    usually comes so): a link is summarized, a question answered, anything else gets a hint.
 
     In a group only what speaks to the bot (mentions it, or replies to it) is read:
     the rest is the group's own talk.
     """
     message = update.effective_message
-    if message is None or not message.text or not addressed(message, context.bot):
+    words = (message.text or message.caption) if message is not None else None
+    if message is None or not words or not addressed(message, context.bot):
         return
-    body = without_mention(message.text, context.bot)
-    url = message_url(message)
-    if url is not None:
-        await summarize_link(update, context, url)
+    body = without_mention(words, context.bot)
+    urls = message_urls(message)
+    if urls:
+        await summarize_links(update, context, urls)
     elif len(body) > MAX_QUESTION:
         await summarize_text(update, context, body)
     elif not is_question(body):
         await respond(update, context, texts.NOT_A_QUESTION)
     else:
         await answer_question(update, context, body)
+
+
+async def sticker(update: Update, context: Context) -> None:
+    """A sticker said to the bot: a short hint of what it reads instead."""
+    message = update.effective_message
+    if message is None or not addressed(message, context.bot):
+        return
+    await respond(update, context, texts_media.sticker_hint())
 
 
 # the words of a question among its first three ("So who…", "А кто…"), and the words
@@ -134,7 +149,35 @@ async def facts_about_name(update: Update, context: Context, name: str) -> None:
 # -- the work: summaries and answers -----------------------------------------------
 
 
-async def summarize_link(update: Update, context: Context, url: str) -> None:
+async def summarize_links(update: Update, context: Context, urls: list[str]) -> None:
+    """Each link of a message summarized, at once, as many as the user may have read at a
+    time (:class:`~bot.limits.FloodControl`); a note says how many are left out."""
+    message = update.effective_message
+    if message is None:
+        return
+    user_id = update.effective_user.id if update.effective_user else message.chat_id
+    limits = context.bot_data.limits
+    room = limits.room(user_id)
+    taken = urls[: MAX_LINKS if room is None else min(room, MAX_LINKS)]
+    if not taken:  # every slot is taken already
+        await respond(update, context, texts.too_many_articles(limits.articles))
+        return
+    if len(taken) < len(urls):
+        await reply(
+            context,
+            message.chat_id,
+            texts_media.links_left_out(len(taken), len(urls) - len(taken)),
+            reply_to=message.message_id,
+        )
+    await asyncio.gather(
+        *(summarize_link(update, context, url, first=i == 0) for i, url in enumerate(taken))
+    )
+
+
+async def summarize_link(update: Update, context: Context, url: str, *, first: bool = True) -> None:
+    """Summarize one link, in reply to the message; ``first``: the message's first link,
+    whose "Reading…" note is remembered so that a restart edits it instead of sending
+    another (the update's others are sent again)."""
     message = update.effective_message
     if message is None:
         return
@@ -145,7 +188,9 @@ async def summarize_link(update: Update, context: Context, url: str) -> None:
             await respond(update, context, texts.too_many_articles(data.limits.articles))
             return
         # handled again after a restart: edit the "Reading…" sent before, do not send another
-        progress: Message | int | None = data.progress.pop(update.update_id, None)
+        progress: Message | int | None = (
+            data.progress.pop(update.update_id, None) if first else None
+        )
         if progress is None:
             progress = await context.bot.send_message(
                 message.chat_id,
@@ -154,7 +199,8 @@ async def summarize_link(update: Update, context: Context, url: str) -> None:
                     message.message_id, allow_sending_without_reply=True
                 ),
             )
-            await data.stored(data.store.note_progress, update.update_id, progress.message_id)
+            if first:
+                await data.stored(data.store.note_progress, update.update_id, progress.message_id)
         try:
             # a malformed URL ("http://[x]") is refused here, before the store parses it
             url = check_url(url, allow_private=True)  # addresses: checked by the fetcher
@@ -222,13 +268,18 @@ async def answer_question(update: Update, context: Context, question: str) -> No
 # -- links in messages ---------------------------------------------------------------
 
 
+def written_urls(body: str) -> list[str]:
+    """The links written in ``body``, in order (``t.me/…`` given its scheme)."""
+    found = []
+    for match in URL_RE.finditer(body):
+        url = match.group(0).rstrip(".,;:!?)»”")
+        found.append(url if url.lower().startswith(("http://", "https://")) else "https://" + url)
+    return found
+
+
 def first_url(body: str) -> str | None:
-    """The first link written in ``body`` (``t.me/…`` given its scheme), or None."""
-    match = URL_RE.search(body)
-    if not match:
-        return None
-    url = match.group(0).rstrip(".,;:!?)»”")
-    return url if url.lower().startswith(("http://", "https://")) else "https://" + url
+    """The first link written in ``body``, or None."""
+    return next(iter(written_urls(body)), None)
 
 
 def entity_urls(message: Message) -> list[str]:
@@ -241,15 +292,20 @@ def entity_urls(message: Message) -> list[str]:
         for entity, value in entities.items():
             is_link = entity.type == MessageEntity.TEXT_LINK and entity.url
             urls.append(entity.url if is_link and entity.url else value)
-    if not urls:
-        found = first_url(message.text or message.caption or "")
-        urls = [found] if found else []
-    return urls
+    return urls or written_urls(message.text or message.caption or "")
 
 
-def message_url(message: Message) -> str | None:
+def message_urls(message: Message) -> list[str]:
+    """The distinct links of a message (or its caption), in order, each with its scheme."""
+    found: list[str] = []
     for url in entity_urls(message):
         if not url.lower().startswith(("http://", "https://")):
             url = "https://" + url
-        return url
-    return None
+        if url not in found:
+            found.append(url)
+    return found
+
+
+def message_url(message: Message) -> str | None:
+    """The first link of a message (or its caption), or None."""
+    return next(iter(message_urls(message)), None)

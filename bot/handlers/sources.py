@@ -1,4 +1,7 @@
-"""Watched sources: /watch, /unwatch, /sources, posts of channels the bot administers, polling."""
+"""Watched sources: /watch, /unwatch, posts of channels the bot administers, polling.
+
+/sources and its buttons are in :mod:`.sourcelist`.
+"""
 
 from __future__ import annotations
 
@@ -11,29 +14,27 @@ from telegram import Message, Update
 
 from summarizer import (
     ADMIN_KIND,
-    BadInput,
     ChannelPost,
     IngestReport,
     NewsbotError,
     ingest_post,
+    not_a_source,
     parse_source,
 )
-from summarizer.store import MAX_USER_SOURCES, Source
+from summarizer.store import Source
 
-from .. import texts
+from .. import texts, texts_sources
 from ..stories import source_name
 from .chat import entity_urls
 from .send import ask_for, reply, respond
+from .sourcelist import label, listing
 
 if TYPE_CHECKING:
     from ..context import Context
 
 logger = logging.getLogger(__name__)
 
-
-def label(source: Source) -> str:
-    """How a user's source is named in the lists they act on (a channel, or the URL)."""
-    return source_name(source.kind, source.key, source.url, short=False)
+MAX_AT_ONCE = 10  # sources one /watch takes
 
 
 async def watch(update: Update, context: Context) -> None:
@@ -45,19 +46,28 @@ async def watch(update: Update, context: Context) -> None:
 
 
 async def watch_source(update: Update, context: Context, args: list[str]) -> None:
-    """Watch the source in ``args`` (those of /watch, or the reply to its question)."""
+    """Watch the sources in ``args`` (those of /watch, or the reply to its question): one
+    or several, apart by spaces, commas or lines; each gets its own reply."""
+    values = list(dict.fromkeys(v for arg in args for v in arg.split(",") if v.strip()))
+    if not values:
+        await respond(update, context, texts.WATCH_WHAT)
+        return
+    if len(values) > MAX_AT_ONCE:
+        await respond(update, context, texts_sources.too_many_at_once(MAX_AT_ONCE))
+        return
+    # each runs on the loop up to its first await: its first poll starts before it
+    await asyncio.gather(*(watch_one(update, context, value) for value in values))
+
+
+async def watch_one(update: Update, context: Context, value: str) -> None:
+    """Watch one source, and report its first poll when that ends."""
     user = update.effective_user
     message = update.effective_message
     if user is None or message is None:
         return
-    if not args:
-        await respond(update, context, texts.WATCH_WHAT)
-        return
     data = context.bot_data
     try:
-        if len(args) > 1:
-            raise BadInput("chat.one_source")
-        ref = parse_source(args[0], data.settings.tme_url)
+        ref = parse_source(value, data.settings.tme_url)
         # on the loop on purpose: the first poll is started before anything awaits, so
         # the polling job cannot read the new posts first
         source, created = data.store.watch_source(user.id, ref.kind, ref.key, ref.url)
@@ -65,15 +75,36 @@ async def watch_source(update: Update, context: Context, args: list[str]) -> Non
         await respond(update, context, texts.failed(exc))
         return
     name = label(source)
-    first_poll = data.poller.poll_soon(source) if created else None
+    if not created:
+        await respond(update, context, texts.watching(name, created))
+        return
+    opened = asyncio.Event()
+    first_poll = data.poller.poll_soon(source, on_open=opened.set)
+    # "watching" once the source reads as one (a channel's preview, a feed parsed); a
+    # source that is none (no public preview, not a feed) is refused at once, not kept
+    waiting = asyncio.ensure_future(opened.wait())
+    await data.cosmetics.typing(context.bot, message.chat_id)
+    try:
+        await asyncio.wait({first_poll, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
+    if not opened.is_set() and first_poll.done() and not first_poll.cancelled():
+        report = first_poll.result()
+        error = report.source_error
+        if error is not None and not_a_source(error):
+            await data.stored(data.store.unwatch_source, user.id, source.key)
+            await respond(update, context, texts_sources.refused(name, str(error)))
+            return
+        if report.failed:  # a reason that may pass (a timeout, a 503): kept, polled again
+            await respond(update, context, texts.watch_failed(name, report.failed[0][1]))
+            return
     await respond(update, context, texts.watching(name, created))
-    if first_poll is not None:
-        # the first read can take a while: the user hears back when it is done
-        context.application.create_task(
-            report_first_poll(context, message.chat_id, source, first_poll),
-            update=update,
-            name=f"watch-{name}",
-        )
+    # the rest of the first read can take a while: the user hears back when it is done
+    context.application.create_task(
+        report_first_poll(context, message.chat_id, source, first_poll),
+        update=update,
+        name=f"watch-{name}",
+    )
 
 
 async def report_first_poll(
@@ -94,34 +125,34 @@ async def report_first_poll(
 
 
 async def unwatch(update: Update, context: Context) -> None:
+    """/unwatch N (the number /sources shows) or /unwatch SOURCE; a bare /unwatch shows
+    the list with its remove buttons."""
     user = update.effective_user
     if user is None:
         return
-    if not context.args:
-        await respond(update, context, texts.UNWATCH_WHAT)
-        return
     data = context.bot_data
+    value = " ".join(context.args or [])
+    if not value or value.isdigit():
+        rows = await data.stored(data.store.user_sources, user.id)
+        if not value:
+            await respond(update, context, *listing(user.id, rows))
+            return
+        number = int(value)
+        if not 1 <= number <= len(rows):
+            await respond(update, context, texts_sources.no_such_number(number, len(rows)))
+            return
+        source = rows[number - 1]
+        removed = await data.stored(data.store.unwatch_source, user.id, source.key)
+        await respond(update, context, texts.unwatched(label(source), removed))
+        return
     try:
-        ref = parse_source(" ".join(context.args), data.settings.tme_url)
+        ref = parse_source(value, data.settings.tme_url)
     except NewsbotError as exc:
         await respond(update, context, texts.failed(exc))
         return
     name = source_name(ref.kind, ref.key, ref.url, short=False)
     removed = await data.stored(data.store.unwatch_source, user.id, ref.key)
     await respond(update, context, texts.unwatched(name, removed))
-
-
-async def sources(update: Update, context: Context) -> None:
-    user = update.effective_user
-    if user is None:
-        return
-    rows = await context.bot_data.stored(context.bot_data.store.user_sources, user.id)
-    if not rows:
-        await respond(update, context, texts.NO_SOURCES)
-        return
-    lines = [texts.sources_header(len(rows), MAX_USER_SOURCES)]
-    lines += [texts.source_line(label(s), s) for s in rows]
-    await respond(update, context, "\n".join(lines))
 
 
 async def channel_post(update: Update, context: Context) -> None:

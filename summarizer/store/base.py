@@ -142,7 +142,8 @@ class SourceStore(ABC):
         error: str | None = None,
         state: dict[str, object] | None = None,
     ) -> None:
-        """Record one poll of a source: its validators, or the error it gave."""
+        """Record one poll of a source: its validators, or the error it gave (the
+        validators then stay as they were); ``state`` either way."""
 
     @abstractmethod
     def claim_sources(

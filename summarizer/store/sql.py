@@ -337,12 +337,13 @@ class SQLStore(LogBodies):
                     (clean(etag), clean(last_modified), now_text(),
                      json.dumps(state) if state is not None else None, source_id),
                 )  # fmt: skip
-            else:
+            else:  # the validators are kept as they were: the next poll reads it all again
                 tx.run(
                     """UPDATE sources SET last_polled = ?, last_error = ?,
-                           failures = failures + 1 WHERE id = ?""",
-                    (now_text(), clean(error), source_id),
-                )
+                           failures = failures + 1, state = COALESCE(?, state) WHERE id = ?""",
+                    (now_text(), clean(error),
+                     json.dumps(state) if state is not None else None, source_id),
+                )  # fmt: skip
 
     def claim_sources(
         self,

@@ -355,6 +355,73 @@ class BotApiStandIn:
         await self.push("message", message)
         return message_id
 
+    async def send_media(
+        self,
+        chat_id: int,
+        kind: str,
+        caption: str | None = None,
+        *,
+        language_code: str | None = "en",
+        links: dict[str, str] | None = None,
+        forwarded_from: str | None = None,
+    ) -> int:
+        """A user sends a ``kind`` ("photo", "video", "document" or "sticker") in a private
+        chat, with ``caption``; ``links`` makes a text link of each of its words (word ->
+        URL), as a forwarded channel post's "Read more" is; ``forwarded_from`` (a channel's
+        username) makes it a forward of that channel's post. Returns the message id."""
+        message_id = self._message_id(chat_id)
+        user: dict[str, Any] = {"id": chat_id, "is_bot": False, "first_name": "Tester"}
+        if language_code:
+            user["language_code"] = language_code
+        file = {"file_id": f"{kind}-{message_id}", "file_unique_id": f"u{kind}{message_id}"}
+        media: dict[str, Any] = {
+            "photo": [{**file, "width": 800, "height": 600}],
+            "video": {**file, "width": 640, "height": 360, "duration": 12},
+            "document": {**file, "file_name": "post.pdf", "mime_type": "application/pdf"},
+            "sticker": {
+                **file,
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "emoji": "👍",
+            },
+        }
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Tester"},
+            "from": user,
+            kind: media[kind],
+        }
+        if caption is not None:
+            message["caption"] = caption
+            entities = entities_for(caption)
+            for word, url in (links or {}).items():
+                at = caption.index(word)
+                entities.append(
+                    {
+                        "type": "text_link",
+                        "offset": utf16_length(caption[:at]),
+                        "length": utf16_length(word),
+                        "url": url,
+                    }
+                )
+            if entities:
+                message["caption_entities"] = sorted(entities, key=lambda e: e["offset"])
+        if forwarded_from is not None:
+            channel = {"id": -1009000, "type": "channel", "title": forwarded_from}
+            channel["username"] = forwarded_from
+            message["forward_origin"] = {
+                "type": "channel",
+                "date": int(time.time()) - 60,
+                "chat": channel,
+                "message_id": 77,
+            }
+        await self.push("message", message)
+        return message_id
+
     def as_reply_to(self, sent: Sent) -> dict[str, Any]:
         """``sent`` (a message of the bot's) as the ``reply_to_message`` of a user's."""
         kind = "supergroup" if sent.chat_id < 0 else "private"
