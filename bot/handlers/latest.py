@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from summarizer.store import StoredArticle
 
 from .. import texts, texts_latest
-from .send import respond
+from .send import own_button, respond
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -50,18 +50,12 @@ async def latest(update: Update, context: Context) -> None:
 
 async def more(update: Update, context: Context) -> None:
     """A press on "More": the next page of the presser's own list."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or user is None:
+    # in a group: another member's list is not the presser's to page
+    numbers = await own_button(update, _DATA, texts_latest.not_your_list())
+    query, user = update.callback_query, update.effective_user
+    if numbers is None or query is None or user is None:
         return
-    match = _DATA.fullmatch(query.data or "")
-    if match is None:
-        await query.answer(texts.BUTTON_OUT_OF_DATE)
-        return
-    owner, count, last = map(int, match.groups())
-    if owner != user.id:  # in a group: another member's list is not the presser's to page
-        await query.answer(texts_latest.not_your_list())
-        return
+    _, count, last = numbers
     count = min(max(count, 1), LATEST_MAX)
     store = context.bot_data.store
     page = await context.bot_data.stored(

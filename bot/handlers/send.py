@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from telegram import ForceReply, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.error import BadRequest, Forbidden
 
+from .. import texts
 from ..render import split_html
 
 if TYPE_CHECKING:
@@ -113,3 +115,22 @@ async def ask_for(update: Update, context: Context, question: str, placeholder: 
         reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
     )
     await finished(update, context)
+
+
+async def own_button(update: Update, data: re.Pattern[str], not_yours: str) -> list[int] | None:
+    """The numbers of a pressed button's data (``data``'s groups, the first the id of the
+    user it was made for), or None once the press is answered: a button this version no
+    longer makes, or another member's (in a group), told ``not_yours``."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return None
+    match = data.fullmatch(query.data or "")
+    if match is None:
+        await query.answer(texts.BUTTON_OUT_OF_DATE)
+        return None
+    numbers = [int(group) for group in match.groups()]
+    if numbers[0] != user.id:
+        await query.answer(not_yours)
+        return None
+    return numbers

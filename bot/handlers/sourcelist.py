@@ -18,7 +18,7 @@ from summarizer.store import MAX_USER_SOURCES, Source
 
 from .. import texts, texts_sources
 from ..stories import source_name
-from .send import edit_text, respond
+from .send import edit_text, own_button, respond
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -65,18 +65,11 @@ async def sources(update: Update, context: Context) -> None:
 
 async def remove(update: Update, context: Context) -> None:
     """A remove button: stop watching its source, if the presser still does."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or user is None:
+    numbers = await own_button(update, _DATA, texts_sources.not_your_sources())
+    query, user = update.callback_query, update.effective_user
+    if numbers is None or query is None or user is None:
         return
-    match = _DATA.fullmatch(query.data or "")
-    if match is None:
-        await query.answer(texts.BUTTON_OUT_OF_DATE)
-        return
-    owner, source_id = map(int, match.groups())
-    if owner != user.id:
-        await query.answer(texts_sources.not_your_sources())
-        return
+    source_id = numbers[1]
     data = context.bot_data
     rows = await data.stored(data.store.user_sources, user.id)
     source = next((s for s in rows if s.id == source_id), None)
