@@ -11,6 +11,7 @@ real ``newsbot run`` with the default pace.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from bot.app import NewsbotApp, build_application
 from summarizer.config import Settings
 from summarizer.fetch import Fetcher
 from summarizer.store import open_store
+from summarizer.summarize import points_back
 from tests.conftest import ISTANBUL, SEEDS
 from tests.helpers.articles import seed_page
 from tests.helpers.botapi import TOKEN, BotApiStandIn
@@ -177,6 +179,29 @@ async def test_a_link_gets_a_summary_quoting_the_article(harness: Harness) -> No
     assert sent[0].edits == 1
     assert sent[0].parse_mode == "HTML"
     assert sent[0].link_preview_disabled
+
+
+@pytest.mark.parametrize(("language", "chat"), [("en", USER), ("ru", USER + 1)])
+async def test_a_links_summary_opens_with_the_lede_and_no_pronoun_without_its_antecedent(
+    harness: Harness, language: str, chat: int
+) -> None:
+    """Issue 16, finding 9: the seed's summary opened with "He said that Moscow is
+    ready…" and skipped the lede; in either interface it now opens with the lede."""
+    message_id = await harness.api.say(
+        chat, harness.site.url("/istanbul.html"), language_code=language
+    )
+    found = await harness.api.wait_for(
+        lambda: [m for m in harness.api.replies_to(chat, message_id) if "• " in m.text],
+        what="the summary",
+    )
+    bullets = [line[2:] for line in found[0].text.splitlines() if line.startswith("• ")]
+    article = " ".join(ISTANBUL.read_text(encoding="utf-8").split())
+    assert bullets[0].startswith("Russia and Ukraine have agreed to a major prisoner exchange")
+    # a bullet opening with a pronoun follows the sentence of the article it points back to
+    for before, sentence in itertools.pairwise(bullets):
+        if points_back(sentence):
+            flat = " ".join(before.split()) + " " + " ".join(sentence.split())
+            assert flat in article, sentence
 
 
 async def test_summary_command_and_reply_to_a_message_with_a_link(harness: Harness) -> None:
