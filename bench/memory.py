@@ -58,9 +58,11 @@ USERS = 20
 
 def heaps_mb() -> dict[str, float]:
     """What the two allocators hold, MB: CPython's object allocator (``pymalloc``: its
-    1 MiB arenas, and the objects live in them), and glibc's heap (``mallinfo2``: in use
-    and free), where the rest goes (big objects, the models' arrays, C libraries). Empty
-    where these cannot be read (no glibc 2.33)."""
+    1 MiB arenas, and the objects live in them), and glibc's heap (``mallinfo2``: in use,
+    free, and the big blocks mapped on their own), where the rest goes (big objects, the
+    models' arrays, C libraries); and the RSS split into anonymous memory and pages of
+    files (shared libraries, mapped model files: the kernel can drop them). Empty where
+    these cannot be read (no glibc 2.33)."""
     out: dict[str, float] = {}
     import ctypes
     import os
@@ -76,6 +78,7 @@ def heaps_mb() -> dict[str, float]:
         info = libc.mallinfo2()
         out["glibc in use"] = info.uordblks / 2**20
         out["glibc free"] = info.fordblks / 2**20
+        out["glibc mmapped"] = info.hblkhd / 2**20
     except (OSError, AttributeError):
         return {}
     # sys._debugmallocstats writes to the C stderr: read it through a pipe
@@ -98,6 +101,10 @@ def heaps_mb() -> dict[str, float]:
     if arenas and live:
         out["pymalloc arenas"] = int(arenas[1]) * int(arenas[2]) / 2**20
         out["pymalloc objects"] = int(live[1].replace(",", "")) / 2**20
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(("RssAnon:", "RssFile:")):
+                out[line.split(":")[0]] = int(line.split()[1]) / 1024
     return out
 
 
@@ -324,16 +331,16 @@ def table(runs: Sequence[Run]) -> str:
             lines.append(f"| {key} | {was:.0f} | {now:.0f} | {now - was:+.0f} |")
     lines += [
         "",
-        "| run | before the largest inputs, MB | after, MB | change, MB | peak, MB "
-        "| wall clock, s | CPU, s |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| run | before the largest inputs, MB | after, MB | change, MB "
+        "| after, before malloc_trim, MB | peak, MB | wall clock, s | CPU, s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for number, run in enumerate(runs, 1):
         final = run[0][-1]
         peak, kept, _, _ = _goals(run)
         lines.append(
             f"| {number} | {final['before']:.0f} | {final['rss']:.0f} | {kept:+.0f} | "
-            f"{peak:.0f} | {final['wall']:.1f} | {final['cpu']:.1f} |"
+            f"{final['untrimmed']:.0f} | {peak:.0f} | {final['wall']:.1f} | {final['cpu']:.1f} |"
         )
     goals = [_goals(run) for run in runs]
     peaks, kepts = [g[0] for g in goals], [g[1] for g in goals]
