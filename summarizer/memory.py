@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -62,6 +63,29 @@ def release() -> bool:
         return False
     libc.malloc_trim(0)
     return True
+
+
+#: glibc's mallopt parameter for the most heaps ("arenas") it makes for threads
+_M_ARENA_MAX = -8
+#: heaps the bot's processes let glibc make (unless MALLOC_ARENA_MAX says otherwise)
+ARENAS = 2
+
+
+def limit_arenas(arenas: int = ARENAS) -> bool:
+    """Let glibc make at most ``arenas`` heaps for the threads from now on (it makes up
+    to 8 a core by default); whether it was set. Not when ``MALLOC_ARENA_MAX`` is in
+    the environment (glibc read it at start), nor off glibc.
+
+    Each executor thread that reads a big input would otherwise get a heap of its own,
+    whose free memory no other thread reuses and ``malloc_trim`` barely gives back:
+    ``bench.memory`` measured the level after the largest inputs +73, +81 and +79 MB
+    above the level before with glibc's default, +54, +27 and +35 MB with 2 heaps,
+    in the same wall clock. Called by the bot and the worker as they start.
+    """
+    libc = _libc()
+    if libc is None or "MALLOC_ARENA_MAX" in os.environ or not hasattr(libc, "mallopt"):
+        return False
+    return bool(libc.mallopt(_M_ARENA_MAX, arenas))
 
 
 _ONE_BIG = threading.RLock()

@@ -87,3 +87,24 @@ def test_a_release_forgets_the_text_kept_by_trafilatura() -> None:
     assert utils.trim.cache_info().currsize >= 1
     memory.release()
     assert utils.trim.cache_info().currsize == 0
+
+
+def test_the_bot_limits_glibcs_heaps_unless_the_environment_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bot limits glibc to 2 heaps for its threads as it is built (bench.memory:
+    the level after the largest inputs 40 MB lower); MALLOC_ARENA_MAX, read by glibc
+    itself, is left to decide when it is set."""
+    from bot.app import build_application
+    from summarizer import Settings
+
+    if memory._libc() is None:
+        pytest.skip("not glibc")
+    asked: list[int] = []
+    monkeypatch.setattr(memory._libc(), "mallopt", lambda what, value: asked.append(value) or 1)
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert memory.limit_arenas() is False
+    assert asked == []
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
+    build_application(Settings(token="1:x"))
+    assert asked == [memory.ARENAS]
