@@ -386,7 +386,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "paragraphs, to a page of 600,000 short sentences, and /watch of a "
                 "50,000-item feed (3.6 MB). The steps and what the allocators hold are the "
                 "first run's (pymalloc: CPython's arenas and the objects in them; glibc: its "
-                "heap in use and free); the runs' wall clock and CPU time are the whole run's.",
+                "heap in use and free, and the big blocks it maps apart; RssAnon and RssFile: "
+                "the RSS split into anonymous memory and pages of files); the runs' wall "
+                "clock and CPU time are the whole run's.",
                 "",
                 body,
             ]
