@@ -155,7 +155,13 @@ def article_from_page(page: Page) -> Article:
     text under another site's address (where it would pass for that site's article and
     spare its fetch). The site a page names itself (``og:site_name``, or the host of
     its ``rel=canonical`` or ``og:url``) is kept only as ``extra["claimed_site"]``.
+    A big page is read alone (:func:`summarizer.memory.one_big_input`).
     """
+    with memory.one_big_input(len(page.text)):
+        return _article_from_page(page)
+
+
+def _article_from_page(page: Page) -> Article:
     if page.content_type.startswith("text/plain"):
         article = read_text(page.text)
         if article.url and article.url != page.url:
@@ -264,9 +270,9 @@ def summarize_and_store(
     """
     if via and not article.via:
         article.via = via
-    result = store_digest(store, summarize_article(article, facts=facts))
+    with memory.one_big_input(len(article.text)):
+        result = store_digest(store, summarize_article(article, facts=facts))
     result.notes = list(article.extra.get("notes", []))
-    memory.after(len(article.text))
     return result
 
 

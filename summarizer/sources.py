@@ -432,8 +432,14 @@ def parse_feed(
     Bytes are decoded as the feed declares (``windows-1251``, ``ISO-8859-1``,
     …). Dates become ISO 8601 in UTC, summaries plain text, and relative links
     are resolved against ``base_url``. Raises :class:`NotAnArticle` when the
-    document is not a feed.
+    document is not a feed. A big feed is read alone
+    (:func:`summarizer.memory.one_big_input`).
     """
+    with memory.one_big_input(len(text_or_bytes)):
+        return _parse_feed(text_or_bytes, base_url, limit)
+
+
+def _parse_feed(text_or_bytes: str | bytes, base_url: str | None, limit: int) -> Feed:
     headers: dict[str, str] = {}
     if base_url:
         headers["content-location"] = base_url
@@ -472,7 +478,6 @@ def parse_feed(
         raise NotAnArticle("feed.broken", reason=" ".join(str(broken).split()))
     title = _plain(dict.get(meta, "title"))
     total = len(parsed.entries) if counted is None else max(counted, len(parsed.entries))
-    memory.after(len(text_or_bytes))
     return Feed(title=title, link=link, items=items, total=total)
 
 

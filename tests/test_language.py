@@ -24,3 +24,18 @@ def test_detects_the_three_languages(text: str, expected: str) -> None:
 
 def test_other_latin_languages_fall_back_to_english() -> None:
     assert detect_language("Die Verhandlungen in Istanbul wurden am Freitag fortgesetzt.") == "en"
+
+
+def test_the_first_check_of_a_russian_text_loads_the_latin_models_too() -> None:
+    """Issue 17, finding 2: the Latin detector (~45 MB) loaded on the first Latin text
+    that is not plainly English, long after the bot had settled; both now load at the
+    first check that needs either, and the next checks build nothing."""
+    from summarizer import language
+
+    language._script_detectors.cache_clear()
+    russian = "Президент заявил, что переговоры продолжаются и делегация готова. " * 8
+    assert language.written_in(russian, "ru")
+    built = language._script_detectors.cache_info().misses
+    german = "Die Verhandlungen in Istanbul wurden am Freitag fortgesetzt, sagte er. " * 8
+    assert not language.written_in(german, "en")
+    assert language._script_detectors.cache_info().misses == built == 1
