@@ -221,6 +221,8 @@ async def test_every_cap_holds_in_the_bot_while_other_chats_get_answers(tmp_path
                 ],
                 what="the warm-up summary",
             )
+            # and one question (loads the question's parsers and the answer models)
+            await api.reply(4, await api.say(4, "Who led Ukraine's delegation?"), within=60)
 
             # the attack: each hostile link from its own chat, all at once
             attacks = {
@@ -238,8 +240,7 @@ async def test_every_cap_holds_in_the_bot_while_other_chats_get_answers(tmp_path
             asked = {chat: await api.say(chat, site.url(path)) for chat, path in attacks.items()}
 
             # meanwhile other chats talk to the bot and get their answers
-            await asyncio.sleep(0.3)
-            assert "drip" in state.active
+            await api.wait_for(lambda: "drip" in state.active, what="the drip being read")
             during: dict[str, float] = {}
             for chat, text in (
                 (200, "/start"),
@@ -267,8 +268,8 @@ async def test_every_cap_holds_in_the_bot_while_other_chats_get_answers(tmp_path
             all_done = time.monotonic() - sent_at
         assert api.refused == [], api.refused
 
-    assert drip_still_running, during  # the others were answered while the drip went on
-    assert max(during.values()) < 4.0, during
+    # the others were answered while the drip went on (an order, not a time)
+    assert drip_still_running, during
     assert replies["/gigabyte"] == "Sorry: The page is larger than 5.0 MB."
     assert replies["/bomb"] == "Sorry: The page is larger than 5.0 MB."
     assert replies["/drip"].startswith("Sorry: 127.0.0.1 did not answer in time"), replies
