@@ -31,7 +31,7 @@ from telegram.ext import (
     filters,
 )
 
-from summarizer import Settings, memory, off_loop, read_pending
+from summarizer import Settings, limit_arenas, off_loop, read_pending
 from summarizer.store import open_store
 
 from .context import BotData, Context, NewsbotApp
@@ -78,7 +78,7 @@ def build_application(
     # Opt in to PTB 23's timedelta durations now (RetryAfter.retry_after and friends):
     # the old int form warns with a deprecation on every 429.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
-    memory.limit_arenas()  # before the executor's threads make heaps of their own
+    limit_arenas()  # before the executor's threads make heaps of their own
     context_types = ContextTypes(context=CallbackContext, bot_data=BotData)
     metrics = Metrics()  # counts every Bot API call, through the HTTP client
     application: NewsbotApp = (

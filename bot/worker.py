@@ -26,7 +26,7 @@ import signal
 import time
 from dataclasses import dataclass, field
 
-from summarizer import Fetcher, IngestReport, Settings, memory, off_loop
+from summarizer import Fetcher, IngestReport, Settings, limit_arenas, off_loop
 from summarizer.store import Source, Store, open_store
 
 from .leader import worker_name
@@ -99,7 +99,7 @@ async def run_worker(
 ) -> WorkerReport:
     """Poll due sources until ``stop`` is set (or, with ``once``, until none is due)."""
     name = name or worker_name("worker")
-    memory.limit_arenas()  # before the executor's threads make heaps of their own
+    limit_arenas()  # before the executor's threads make heaps of their own
     report = WorkerReport(name)
     stop = stop or asyncio.Event()
     own_store = store is None

@@ -56,6 +56,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "store_digest": ("core", "store_digest"),
     "IngestReport": ("core", "IngestReport"),
     "off_loop": ("core", "off_loop"),
+    "limit_arenas": ("memory", "limit_arenas"),
     "read_pending": ("pending", "read_pending"),
     "read_all_pending": ("pending", "read_all_pending"),
     # sources
@@ -107,6 +108,7 @@ __all__ = [
     "ingest_post",
     "is_url",
     "known_entities",
+    "limit_arenas",
     "normalize_url",
     "not_a_source",
     "off_loop",
@@ -175,6 +177,7 @@ if TYPE_CHECKING:
     from .errors import parse as parse_error
     from .extract import extract_html
     from .fetch import Fetcher, check_url
+    from .memory import limit_arenas
     from .pending import read_all_pending, read_pending
     from .plaintext import read_text
     from .sources import ChannelPost, parse_source

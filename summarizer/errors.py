@@ -26,7 +26,7 @@ no code: :func:`parse` finds the code and the shown parameters back from the
 same templates.
 
 A cap reached (a feed longer than newsbot reads, say) is no error: :func:`note`
-gives its sentence, from a code of :data:`MESSAGES` too (feed.capped), so it is
+gives its sentence, from a code of :data:`MESSAGES` too (feed.capped, text.*), so it is
 translated the same way.
 """
 
@@ -172,16 +172,16 @@ MESSAGES: dict[str, str] = {
     "web.listen": "NEWSBOT_HTTP_HOST/NEWSBOT_HTTP_PORT: cannot listen on {host}:{port}: {reason}",
     # bot.handlers: chat commands
     "chat.subscribe_usage": (
-        "Usage: /subscribe [HH:MM] [TIMEZONE] [daily|weekdays|weekly], "
-        "for example /subscribe 08:00 Europe/Kyiv weekdays."
+        "Usage: /subscribe [TIME] [TIMEZONE] [daily|weekdays|weekly], "
+        "for example /subscribe 08:00 Europe/Kyiv weekdays or /subscribe 8am London."
     ),
     "chat.subscribe_time": (
-        "{value} is not a time of day. Write it as HH:MM on a 24-hour clock, "
+        "{value} is not a time of day. Write it as 08:00, 20:30 or 8am, "
         "for example /subscribe 08:00 Europe/Kyiv."
     ),
     "chat.subscribe_zone": (
-        "I don't know the time zone {value}. Use a name like Europe/Kyiv, "
-        "or UTC, or an offset like UTC+3 or UTC-5:30."
+        "I don't know the time zone {value}. Use a city like Kyiv, a name like "
+        "Europe/Kyiv, or UTC, or an offset like UTC+3 or UTC-5:30."
     ),
     "chat.not_stored": "the article could not be read back from the store",
 }

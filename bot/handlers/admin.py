@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from telegram import Update
 
-from .. import texts
+from .. import texts, texts_stats
 from ..limits import is_admin
 from ..stories import source_name
 from .send import respond
@@ -36,4 +36,4 @@ async def stats(update: Update, context: Context) -> None:
         for s in await data.stored(data.store.failing_sources)
     ]
     counts = await data.stored(data.store.stats)
-    await respond(update, context, texts.stats_message(counts, queues, failing))
+    await respond(update, context, texts_stats.stats_message(counts, queues, failing))
