@@ -8,26 +8,15 @@ nothing of the others.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
-from tests.helpers.botapi import BotApiStandIn, Sent
-from tests.helpers.pages import LoopbackServer
-from tests.test_bot import Harness, make_settings, running, site_routes
+from tests.helpers.botapi import Sent
+from tests.test_bot import Harness, harness
+
+__all__ = ["harness"]  # the fixture, used by name
 
 EN, RU, UK = 5301, 5302, 5303
 PROGRESS = ("Reading the article", "Читаю статью", "Читаю статтю")
-
-
-@pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    async with BotApiStandIn() as api, LoopbackServer(site_routes()) as site:
-        settings = make_settings(api, site, tmp_path / "bot.db")
-        async with running(api, settings) as app:
-            yield Harness(api, site, app, settings)
-        assert api.refused == [], api.refused
 
 
 async def finals(harness: Harness, chat: int, message_id: int, count: int = 1) -> list[Sent]:

@@ -235,7 +235,7 @@ async def _driven(patch: str, *args: str, env: dict[str, str]) -> CliResult:
     return CliResult(proc.returncode or 0, out.decode(), err.decode())
 
 
-def _one_error_line(result: CliResult, *words: str) -> str:
+def one_error_line(result: CliResult, *words: str) -> str:
     assert result.code == 2, (result.code, result.err)
     lines = result.err.strip().splitlines()
     assert len(lines) == 1, result.err
@@ -272,7 +272,7 @@ async def test_asking_a_read_only_store_is_a_one_line_error(tmp_path: Path) -> N
     )
     out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
     result = CliResult(proc.returncode or 0, out.decode(), err.decode())
-    _one_error_line(result, "the store cannot be written: it is read-only")
+    one_error_line(result, "the store cannot be written: it is read-only")
 
 
 async def test_a_full_disk_is_a_one_line_error_and_nothing_is_half_stored(
@@ -293,7 +293,7 @@ async def test_a_full_disk_is_a_one_line_error_and_nothing_is_half_stored(
         "sqlite3.connect = connect\n"
     )
     result = await _driven(full, "ingest", str(RUSSIAN_SEED), env=env)
-    assert "database or disk is full" in _one_error_line(result, "the disk is full")
+    assert "database or disk is full" in one_error_line(result, "the disk is full")
     listed = await run_cli("ingest", "--json", str(ISTANBUL), str(RUSSIAN_SEED), env=env)
     assert json.loads(listed.out)["already_stored"] == 1  # the second was not half-stored
 
@@ -306,12 +306,12 @@ async def test_running_out_of_memory_is_a_one_line_error(tmp_path: Path) -> None
         "summarizer.core.summarize_article = summarize_article\n"
     )
     result = await _driven(exhausted, "summarize", str(ISTANBUL), env={})
-    _one_error_line(result, "not enough memory")
+    one_error_line(result, "not enough memory")
 
 
 async def test_text_the_output_cannot_encode_is_a_one_line_error() -> None:
     result = await run_cli("summarize", str(RUSSIAN_SEED), env={"PYTHONIOENCODING": "ascii"})
-    _one_error_line(result, "cannot be encoded", "'ascii' codec")
+    one_error_line(result, "cannot be encoded", "'ascii' codec")
 
 
 async def test_one_shot_commands_write_no_log_lines_on_stderr(tmp_path: Path) -> None:
@@ -321,7 +321,7 @@ async def test_one_shot_commands_write_no_log_lines_on_stderr(tmp_path: Path) ->
     broken = tmp_path / "broken.html"
     broken.write_text("<", encoding="utf-8")
     result = await run_cli("summarize", str(broken), env=env)
-    _one_error_line(result, "no article text")
+    one_error_line(result, "no article text")
     async with LoopbackServer({}) as site:
         missing = site.url("/missing.xml")
         assert (await run_cli("sources", "add", missing, env=env)).code == 0
@@ -342,4 +342,4 @@ async def test_asking_a_read_only_postgresql_store_is_a_one_line_error(tmp_path:
         result = await run_cli(
             "ask", "Who led the Russian delegation?", env={"NEWSBOT_DB": read_only}
         )
-    _one_error_line(result, "the store cannot be written: it is read-only")
+    one_error_line(result, "the store cannot be written: it is read-only")

@@ -17,20 +17,10 @@ from summarizer.store import Store
 from tests.conftest import CliResult, run_cli
 from tests.helpers.channels import Post, channel_preview
 from tests.helpers.pages import LoopbackServer, page
+from tests.test_cli import one_error_line
 
 PRIVATE = {"NEWSBOT_ALLOW_PRIVATE_URLS": "1"}
 LONG = "The harbour of the northern town reopened on Tuesday after the storm. " * 6
-
-
-def _one_line(result: CliResult, *words: str) -> str:
-    assert result.code == 2, (result.code, result.out, result.err)
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 1, result.err
-    assert lines[0].startswith("newsbot: error: "), lines
-    assert "internal error" not in lines[0]
-    for word in words:
-        assert word in lines[0], lines
-    return lines[0]
 
 
 async def _poll(tmp_path: Path, source: str, env: dict[str, str]) -> CliResult:
@@ -57,9 +47,9 @@ async def test_a_junk_post_id_on_a_channel_preview_is_not_stored(tmp_path: Path)
 async def test_refusals_name_the_input_as_typed(tmp_path: Path) -> None:
     env = {"NEWSBOT_DB": str(tmp_path / "n.db")}
     local = await run_cli("summarize", "file:///etc/passwd", env=env)
-    _one_line(local, "file:///etc/passwd", "only http and https", "not file")
+    one_error_line(local, "file:///etc/passwd", "only http and https", "not file")
     idn = await run_cli("sources", "add", "http://xn--zz/x", env=env)
-    _one_line(idn, "'http://xn--zz/x' is not a valid address")
+    one_error_line(idn, "'http://xn--zz/x' is not a valid address")
 
 
 def test_nul_characters_are_dropped_alike_on_both_backends(store: Store) -> None:
@@ -102,7 +92,7 @@ async def test_a_broken_feed_fails_the_poll_with_its_reason(tmp_path: Path) -> N
     async with LoopbackServer(routes) as site:
         feed = f"http://localhost:{site.port}/feed.xml"
         polled = await _poll(tmp_path, feed, {})
-    _one_line(polled, feed, "the feed is broken before its first item")
+    one_error_line(polled, feed, "the feed is broken before its first item")
 
 
 async def test_a_channel_preview_nested_too_deep_fails_the_poll(tmp_path: Path) -> None:
@@ -111,4 +101,4 @@ async def test_a_channel_preview_nested_too_deep_fails_the_poll(tmp_path: Path) 
     html = html.replace("DEEP", deep)
     async with LoopbackServer({"/s/deepchan": page(html)}) as site:
         polled = await _poll(tmp_path, "@deepchan", {"NEWSBOT_TME_URL": site.base_url})
-    _one_line(polled, "deepchan", "nested deeper than 256 levels")
+    one_error_line(polled, "deepchan", "nested deeper than 256 levels")

@@ -53,7 +53,7 @@ def _corrupt_middle(db: Path) -> None:
             out.write(bytes([0xA5]) * PAGE)
 
 
-def _one_error_line(err: str, code: int) -> str:
+def one_error_line(err: str, code: int) -> str:
     assert code == 2, (code, err)
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -74,9 +74,9 @@ async def test_run_and_worker_refuse_a_store_corrupted_mid_file(tmp_path: Path) 
             "NEWSBOT_HTTP_PORT": "0",
         }
         worker = await run_cli("worker", "--once", env=env)
-        _one_error_line(worker.err, worker.code)
+        one_error_line(worker.err, worker.code)
         run = await run_cli("run", env=env)
-        line = _one_error_line(run.err, run.code)
+        line = one_error_line(run.err, run.code)
         assert api.calls == []  # it never started
     assert "malformed" in line or "corrupt" in line or "Tree" in line, line
     assert db.stat().st_size > 0  # left as it is, for a restore or an expert
